@@ -1,0 +1,169 @@
+"""Errors raised by periscolaire.
+
+Every error is a :class:`PeriscolaireError`, itself a :class:`ValueError`, with
+
+* ``code``: a stable, machine-readable snake_case string a host can switch on
+  (``"past_deadline"``, ``"debtor"``, ``"too_large"``...), and
+* ``message``: a French sentence a portal can show to a family or an agent.
+
+Subclasses are named after the rule that was broken. A class has a default
+code; instances may carry a more precise one (``NotBookable`` is raised with
+``not_running``, ``not_open_yet``, ``past_deadline``...).
+
+>>> from periscolaire.errors import NotBookable
+>>> err = NotBookable("Hors délai pour réserver ce jour.", code="past_deadline")
+>>> err.code, str(err)
+('past_deadline', 'Hors délai pour réserver ce jour.')
+>>> isinstance(err, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AttachmentRejected",
+    "BookingAccessDenied",
+    "BookingError",
+    "ConfigurationError",
+    "DossierError",
+    "InvalidAmount",
+    "NotBookable",
+    "PeriscolaireError",
+    "ProfileError",
+    "TariffError",
+    "UnknownActivity",
+    "UnknownChild",
+    "UnknownWallet",
+]
+
+
+class PeriscolaireError(ValueError):
+    """Base of every error the library raises on purpose."""
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            # An instance attribute shadows the class default.
+            self.__dict__["code"] = code
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.code, self._extra()))
+
+    def _extra(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("message", "code")}
+
+
+def _rebuild(
+    cls: type[PeriscolaireError], message: str, code: str, extra: dict[str, Any]
+) -> PeriscolaireError:
+    err = cls.__new__(cls)
+    PeriscolaireError.__init__(err, message, code=code)
+    err.__dict__.update(extra)
+    return err
+
+
+class ConfigurationError(PeriscolaireError):
+    """A commune configuration is invalid. ``path`` names the offending key."""
+
+    code = "configuration"
+
+    def __init__(self, path: str, message: str, *, code: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path} : {message}" if path else message, code=code)
+
+
+class UnknownActivity(PeriscolaireError):
+    """An activity code that the commune does not offer."""
+
+    code = "unknown_activity"
+
+    def __init__(self, activity: str) -> None:
+        self.activity = activity
+        super().__init__(f"Activité inconnue : {activity!r}.")
+
+
+class UnknownChild(PeriscolaireError):
+    """A child identifier that is not part of the family."""
+
+    code = "unknown_child"
+
+    def __init__(self, child: str) -> None:
+        self.child = child
+        super().__init__(f"Enfant inconnu dans cette famille : {child!r}.")
+
+
+class BookingError(PeriscolaireError):
+    """A booking operation that the rules refuse."""
+
+    code = "booking"
+
+
+class NotBookable(BookingError):
+    """A day that cannot be booked (or cancelled) at this instant.
+
+    Codes: ``not_running``, ``not_open_yet``, ``past_deadline``,
+    ``not_enrolled``, ``not_custody_day``.
+    """
+
+    code = "not_bookable"
+
+
+class BookingAccessDenied(BookingError):
+    """The booking screen is refused: ``debtor`` or ``dossier_incomplete``."""
+
+    code = "booking_access_denied"
+
+
+class InvalidAmount(PeriscolaireError, TypeError):
+    """An amount of money that is not a finite ``Decimal`` with at most two decimals.
+
+    It is also a :class:`TypeError`, so that ``except TypeError`` catches a
+    ``float`` passed where money is expected.
+    """
+
+    code = "invalid_amount"
+
+
+class UnknownWallet(PeriscolaireError):
+    """A porte-monnaie that the account does not have."""
+
+    code = "unknown_wallet"
+
+
+class TariffError(PeriscolaireError):
+    """A tariff that breaks a pricing rule (e.g. above the service's cost price)."""
+
+    code = "tariff"
+
+
+class DossierError(PeriscolaireError):
+    """A dossier operation that the workflow refuses."""
+
+    code = "dossier"
+
+
+class AttachmentRejected(DossierError):
+    """An uploaded file that breaks the attachment rules; ``name`` is the file's name."""
+
+    code = "attachment_rejected"
+
+    def __init__(self, name: str, message: str, *, code: str) -> None:
+        self.name = name
+        super().__init__(message, code=code)
+
+
+class ProfileError(PeriscolaireError):
+    """A profile operation that is refused (password policy, e-mail address...)."""
+
+    code = "profile"
