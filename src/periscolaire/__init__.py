@@ -1,0 +1,151 @@
+"""periscolaire: the rules of French municipal family portals, as a library.
+
+Booking periods and deadlines, reservations with places and waiting lists,
+prepaid family accounts and tariffs, and the yearly family dossier, encoded once
+from the rules published by communes (the reference is the Cestas 2024/2025
+« Guide utilisateurs portail famille »). Pure domain: no framework, no clock, no
+network; time is always passed in.
+
+The public names below are loaded on first use (PEP 562), so that
+``import periscolaire`` stays cheap for hosts that import it at start-up.
+
+>>> import periscolaire as ps
+>>> from datetime import date, datetime
+>>> commune = ps.load_commune()
+>>> commune.calendar.is_bookable("MERCREDI", date(2024, 9, 11), datetime(2024, 9, 8, 23, 59))
+True
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from periscolaire.errors import (
+    AttachmentRejected,
+    BookingAccessDenied,
+    BookingError,
+    ConfigurationError,
+    DossierError,
+    InvalidAmount,
+    NotBookable,
+    PeriscolaireError,
+    ProfileError,
+    TariffError,
+    UnknownActivity,
+    UnknownChild,
+    UnknownWallet,
+)
+
+if TYPE_CHECKING:
+    from periscolaire.calendar import (
+        FRI,
+        MON,
+        SAT,
+        SUN,
+        THU,
+        TUE,
+        WED,
+        BeforeHolidayStart,
+        BookingPeriod,
+        Closure,
+        DayOfPreviousMonth,
+        DaysBefore,
+        DayState,
+        DeadlineRule,
+        HolidayWindow,
+        SchoolCalendar,
+        Season,
+        WeekdayBefore,
+        derive_periods,
+    )
+    from periscolaire.commune import Activity, Commune, load_commune
+
+__version__ = "0.1.0"
+
+#: Public name -> module that defines it (imported on first access).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "FRI",
+            "MON",
+            "SAT",
+            "SUN",
+            "THU",
+            "TUE",
+            "WED",
+            "BeforeHolidayStart",
+            "BookingPeriod",
+            "Closure",
+            "DayOfPreviousMonth",
+            "DayState",
+            "DaysBefore",
+            "DeadlineRule",
+            "HolidayWindow",
+            "SchoolCalendar",
+            "Season",
+            "WeekdayBefore",
+            "derive_periods",
+        ),
+        "periscolaire.calendar",
+    ),
+    **dict.fromkeys(("Activity", "Commune", "load_commune"), "periscolaire.commune"),
+}
+
+__all__ = [
+    "FRI",
+    "MON",
+    "SAT",
+    "SUN",
+    "THU",
+    "TUE",
+    "WED",
+    "Activity",
+    "AttachmentRejected",
+    "BeforeHolidayStart",
+    "BookingAccessDenied",
+    "BookingError",
+    "BookingPeriod",
+    "Closure",
+    "Commune",
+    "ConfigurationError",
+    "DayOfPreviousMonth",
+    "DayState",
+    "DaysBefore",
+    "DeadlineRule",
+    "DossierError",
+    "HolidayWindow",
+    "InvalidAmount",
+    "NotBookable",
+    "PeriscolaireError",
+    "ProfileError",
+    "SchoolCalendar",
+    "Season",
+    "TariffError",
+    "UnknownActivity",
+    "UnknownChild",
+    "UnknownWallet",
+    "WeekdayBefore",
+    "__version__",
+    "derive_periods",
+    "load_commune",
+]
+
+
+#: Submodules reachable as attributes (``ps.calendar``) without an explicit import.
+_SUBMODULES = frozenset({"calendar", "cli", "commune", "errors", "strategies"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return import_module(f"periscolaire.{name}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'periscolaire' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

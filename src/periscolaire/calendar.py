@@ -1,0 +1,843 @@
+"""School calendar: booking periods, running days, booking windows and deadlines.
+
+The guide (p. 10, « Réservations des activités »):
+
+    Les réservations des activités sont obligatoires et possibles par cycle, de
+    vacances à vacances. Elles sont ouvertes à partir du dernier jour d'école
+    précédant les vacances jusqu'aux vacances suivantes et
+    - au plus tard 3 jours avant la date souhaitée pour l'accueil, la
+      restauration et le centre de loisirs du mercredi,
+    - au plus tard 14 jours avant le début de toute la période de vacances pour
+      le centre de loisirs des vacances scolaires.
+
+A :class:`SchoolCalendar` answers, for an activity code and a day, whether the
+activity runs that day, when bookings for it open and when they close (an
+exclusive bound: ``opens_at <= now < closes_at``). Everything is computed once,
+when the calendar is built, from the commune's configuration and the public and
+school holidays of the ``holidays`` package; queries are dictionary look-ups.
+
+Naive datetimes are commune-local wall-clock time; aware datetimes are
+converted to the commune's zone. Instants returned are aware, in that zone.
+
+>>> import periscolaire as ps
+>>> from datetime import date, datetime
+>>> cal = ps.load_commune().calendar
+>>> cal.closes_at("RESTAURATION", date(2024, 9, 2))
+datetime.datetime(2024, 8, 31, 0, 0, tzinfo=zoneinfo.ZoneInfo(key='Europe/Paris'))
+>>> cal.is_bookable("RESTAURATION", date(2024, 9, 2), datetime(2024, 8, 30, 23, 59))
+True
+>>> cal.is_bookable("RESTAURATION", date(2024, 9, 2), datetime(2024, 8, 31, 0, 0))
+False
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
+from typing import Any, Protocol
+
+import attrs
+
+from periscolaire.errors import ConfigurationError, UnknownActivity
+
+__all__ = [
+    "FRI",
+    "MON",
+    "SAT",
+    "SUN",
+    "THU",
+    "TUE",
+    "WED",
+    "BeforeHolidayStart",
+    "BookingPeriod",
+    "Closure",
+    "DayOfPreviousMonth",
+    "DayState",
+    "DaysBefore",
+    "DeadlineRule",
+    "HolidayWindow",
+    "SchoolCalendar",
+    "Season",
+    "WeekdayBefore",
+    "derive_periods",
+    "load_timezone",
+]
+
+MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_ABBR_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
+WEEKDAY_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTH_FR = (
+    "",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+ONE_DAY = timedelta(days=1)
+MIDNIGHT = time(0)
+#: A run of school-holiday days shorter than this is a bridge (« pont de
+#: l'Ascension »), not a holiday period of the holiday centre.
+MIN_HOLIDAY_LENGTH = 7
+ZONES = ("A", "B", "C")
+
+
+class Season(enum.StrEnum):
+    """When an activity runs: in school time or in the school holidays."""
+
+    SCHOOL = "school"
+    HOLIDAYS = "holidays"
+
+
+class DayState(enum.StrEnum):
+    """The state of a day for an activity, as the portal's calendar colours it."""
+
+    NOT_RUNNING = "not_running"
+    NOT_OPEN_YET = "not_open_yet"
+    PAST_DEADLINE = "past_deadline"
+    BOOKABLE = "bookable"
+
+
+def days_in_month(year: int, month: int) -> int:
+    """Number of days of a month (without importing :mod:`calendar`)."""
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (following - date(year, month, 1)).days
+
+
+def _fr_day(day: date) -> str:
+    return f"{WEEKDAY_ABBR_FR[day.weekday()]} {day:%d/%m/%Y}"
+
+
+def _at_text(at: time | None) -> str:
+    return "à minuit" if at is None else f"avant {at:%H:%M}"
+
+
+# --------------------------------------------------------------------------
+# Deadline rules
+# --------------------------------------------------------------------------
+
+
+class _DeadlineContext(Protocol):
+    def is_working_day(self, day: date) -> bool: ...
+
+    def holiday_first_day(self, code: str, day: date) -> date | None: ...
+
+
+def _non_negative(instance: Any, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{attribute.name} must be an int >= 0, got {value!r}")
+
+
+def _optional_time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, time):
+        raise TypeError(f"{attribute.name} must be a datetime.time or None, got {value!r}")
+
+
+@attrs.frozen
+class _Rule:
+    at: time | None = attrs.field(default=None, kw_only=True, validator=_optional_time)
+
+    def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
+        """First local instant at which requests for ``day`` are refused."""
+        last = self.deadline_day(code, day, ctx)
+        if self.at is None:
+            return datetime.combine(last + ONE_DAY, MIDNIGHT)
+        return datetime.combine(last, self.at)
+
+    def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@attrs.frozen
+class DaysBefore(_Rule):
+    """At the latest ``days`` days before the day (guide p. 10: 3 days).
+
+    With ``at=None`` requests are accepted until midnight at the end of the
+    deadline day; with a cut-off time, until that time on the deadline day.
+    With ``working_days=True`` only working days count (weekends and public
+    holidays are skipped).
+
+    >>> from datetime import date
+    >>> DaysBefore(3).describe()
+    'au plus tard 3 jours avant (à minuit)'
+    """
+
+    days: int = attrs.field(validator=_non_negative)
+    working_days: bool = attrs.field(default=False, kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if self.days == 0 and self.at is None:
+            raise ValueError(
+                "days=0 needs a cut-off time `at`: without one, requests would be "
+                "accepted until the end of the day itself"
+            )
+
+    def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
+        if not self.working_days:
+            return day - timedelta(days=self.days)
+        last = day
+        counted = 0
+        while counted < self.days:
+            last -= ONE_DAY
+            if ctx.is_working_day(last):
+                counted += 1
+        return last
+
+    def describe(self) -> str:
+        unit = "jours ouvrés" if self.working_days else "jours"
+        if self.days == 1:
+            unit = "jour ouvré" if self.working_days else "jour"
+        if self.days == 0:
+            return f"le jour même {_at_text(self.at)}"
+        return f"au plus tard {self.days} {unit} avant ({_at_text(self.at)})"
+
+
+@attrs.frozen
+class BeforeHolidayStart(_Rule):
+    """At the latest ``days`` days before the first day the activity runs in
+    the holiday period that contains the day (guide p. 10: 14 days, holiday
+    centre). Every day of the same holiday shares one deadline.
+
+    >>> BeforeHolidayStart(14).describe()
+    'au plus tard 14 jours avant le début des vacances (à minuit)'
+    """
+
+    days: int = attrs.field(validator=_non_negative)
+
+    def __attrs_post_init__(self) -> None:
+        if self.days == 0 and self.at is None:
+            raise ValueError("days=0 needs a cut-off time `at`")
+
+    def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
+        first = ctx.holiday_first_day(code, day)
+        if first is None:  # pragma: no cover - guarded when the calendar is built
+            raise ValueError(f"{day} is not in a holiday period")
+        return first - timedelta(days=self.days)
+
+    def describe(self) -> str:
+        return f"au plus tard {self.days} jours avant le début des vacances ({_at_text(self.at)})"
+
+
+@attrs.frozen
+class WeekdayBefore(_Rule):
+    """On the last given weekday strictly before the day (e.g. the previous
+    Friday at 12:00).
+
+    >>> from datetime import time
+    >>> WeekdayBefore(FRI, at=time(12)).describe()
+    'au plus tard le vendredi précédent (avant 12:00)'
+    """
+
+    weekday: int = attrs.field()
+
+    @weekday.validator
+    def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+            raise ValueError(f"weekday must be an int from 0 (Monday) to 6, got {value!r}")
+
+    def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
+        back = (day.weekday() - self.weekday) % 7 or 7
+        return day - timedelta(days=back)
+
+    def describe(self) -> str:
+        return f"au plus tard le {WEEKDAY_FR[self.weekday]} précédent ({_at_text(self.at)})"
+
+
+@attrs.frozen
+class DayOfPreviousMonth(_Rule):
+    """On a given day of the previous month (e.g. the 20th); a day past the
+    end of a short month means its last day.
+
+    >>> DayOfPreviousMonth(20).describe()
+    'au plus tard le 20 du mois précédent (à minuit)'
+    """
+
+    day: int = attrs.field()
+
+    @day.validator
+    def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
+            raise ValueError(f"day must be an int from 1 to 31, got {value!r}")
+
+    def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
+        year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+        return date(year, month, min(self.day, days_in_month(year, month)))
+
+    def describe(self) -> str:
+        return f"au plus tard le {self.day} du mois précédent ({_at_text(self.at)})"
+
+
+DeadlineRule = DaysBefore | BeforeHolidayStart | WeekdayBefore | DayOfPreviousMonth
+
+
+# --------------------------------------------------------------------------
+# Configuration values the calendar is built from
+# --------------------------------------------------------------------------
+
+
+def _is_date(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not date:
+        raise TypeError(f"{attribute.name} must be a datetime.date, got {value!r}")
+
+
+@attrs.frozen(order=True)
+class BookingPeriod:
+    """A booking period « de vacances à vacances » (guide p. 10).
+
+    ``opens`` is the day bookings open (at ``opens_time``, midnight by
+    default); ``start`` and ``end`` are the first and last day it covers.
+
+    >>> from datetime import date
+    >>> p = BookingPeriod(1, opens=date(2024, 8, 19), start=date(2024, 9, 2), end=date(2024, 10, 18))
+    >>> p.covers(date(2024, 10, 18)), p.covers(date(2024, 10, 21))
+    (True, False)
+    """
+
+    number: int
+    opens: date = attrs.field(validator=_is_date)
+    start: date = attrs.field(validator=_is_date)
+    end: date = attrs.field(validator=_is_date)
+    opens_time: time = attrs.field(default=MIDNIGHT, kw_only=True)
+
+    @property
+    def opens_at(self) -> datetime:
+        """The local instant the period opens (naive, commune-local)."""
+        return datetime.combine(self.opens, self.opens_time)
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def describe(self) -> str:
+        return (
+            f"Période {self.number} : ouverture le {_fr_day(self.opens)}"
+            f" pour la période du {_fr_day(self.start)} au {_fr_day(self.end)}"
+        )
+
+
+def _codes(codes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(codes)
+
+
+@attrs.frozen
+class Closure:
+    """Days an activity is closed (all activities when ``activities`` is empty).
+
+    Guide p. 15: « le centre de loisirs sera exceptionnellement fermé le
+    mercredi 4 septembre 2024 ».
+    """
+
+    start: date = attrs.field(validator=_is_date)
+    end: date = attrs.field(validator=_is_date)
+    activities: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    reason: str = ""
+
+    def closes(self, code: str, day: date) -> bool:
+        return self.start <= day <= self.end and (not self.activities or code in self.activities)
+
+
+@attrs.frozen
+class HolidayWindow:
+    """A holiday period of the holiday centre, as the commune configures it.
+
+    It replaces the school-holiday period it overlaps (or adds one, e.g. a
+    bridge or the summer), and may give the day its bookings open when no
+    booking period covers it (Toussaint 2024 in Cestas).
+    """
+
+    start: date = attrs.field(validator=_is_date)
+    end: date = attrs.field(validator=_is_date)
+    opens: date | None = None
+    label: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+class ActivityRules(Protocol):
+    """What the calendar needs to know of an activity (``commune.Activity``)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def season(self) -> Season: ...
+
+    @property
+    def weekdays(self) -> tuple[int, ...]: ...
+
+    @property
+    def deadline(self) -> DeadlineRule: ...
+
+    @property
+    def cancel_deadline(self) -> DeadlineRule | None: ...
+
+
+def load_timezone(key: str) -> tzinfo:
+    """The time zone named ``key``: the system's tz database, else dateutil's copy.
+
+    >>> load_timezone("Europe/Paris")
+    zoneinfo.ZoneInfo(key='Europe/Paris')
+    """
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(key)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        from dateutil import tz
+
+        found: tzinfo | None = tz.gettz(key)
+        if found is None:
+            raise ValueError(f"unknown time zone {key!r}") from None
+        return found
+
+
+def _holiday_sets(zone: str, years: Iterable[int]) -> tuple[frozenset[date], dict[date, str]]:
+    """Public holidays (a frozen set) and school holidays (day -> name) of
+    France for a school zone."""
+    import holidays  # imported lazily: `import periscolaire` stays fast
+
+    years = sorted(set(years))
+    subdiv = f"Zone {zone}"
+    public = holidays.country_holidays(
+        "FR", subdiv=subdiv, years=years, categories=("public",), language="fr"
+    )
+    school = holidays.country_holidays(
+        "FR", subdiv=subdiv, years=years, categories=("school",), language="fr"
+    )
+    return frozenset(public), dict(school.items())
+
+
+def _runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
+    """Maximal runs of consecutive days, as (first, last)."""
+    first = last = None
+    for day in sorted(days):
+        if last is not None and day == last + ONE_DAY:
+            last = day
+            continue
+        if first is not None and last is not None:
+            yield first, last
+        first = last = day
+    if first is not None and last is not None:
+        yield first, last
+
+
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += ONE_DAY
+
+
+# --------------------------------------------------------------------------
+# The calendar
+# --------------------------------------------------------------------------
+
+_Window = tuple[datetime, datetime, datetime]  # opens, closes, cancel closes (naive local)
+
+
+class SchoolCalendar:
+    """Running days and booking windows of every activity of a commune.
+
+    Built once from configuration values (normally through
+    :func:`periscolaire.load_commune`); immutable afterwards. Invalid
+    combinations raise :class:`~periscolaire.ConfigurationError`.
+    """
+
+    __slots__ = (
+        "_holiday_of",
+        "_windows",
+        "activities",
+        "closures",
+        "first_day",
+        "holiday_periods",
+        "last_day",
+        "periods",
+        "public_holidays",
+        "school_holidays",
+        "timezone",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        *,
+        zone: str,
+        periods: Sequence[BookingPeriod],
+        activities: Iterable[ActivityRules],
+        closures: Sequence[Closure] = (),
+        holiday_windows: Sequence[HolidayWindow] = (),
+        timezone: str | tzinfo = "Europe/Paris",
+        public_holidays: Iterable[date] | None = None,
+        school_holidays: Iterable[date] | None = None,
+    ) -> None:
+        if zone not in ZONES:
+            raise ConfigurationError("commune.holiday_zone", f"zone A, B ou C attendue, reçu {zone!r}")
+        if not periods:
+            raise ConfigurationError("periods", "au moins une période de réservation est attendue")
+        self.zone = zone
+        self.timezone: tzinfo = load_timezone(timezone) if isinstance(timezone, str) else timezone
+        self.periods: tuple[BookingPeriod, ...] = tuple(sorted(periods, key=lambda p: p.start))
+        self.closures: tuple[Closure, ...] = tuple(closures)
+        self.activities: tuple[str, ...] = ()
+        self.first_day = self.periods[0].start
+        self.last_day = self.periods[-1].end
+        windows = tuple(sorted(holiday_windows, key=lambda w: w.start))
+        if public_holidays is None or school_holidays is None:
+            years = {self.first_day.year - 1, *range(self.first_day.year, self.last_day.year + 1)}
+            years |= {y for w in windows for y in (w.start.year, w.end.year)}
+            public, names = _holiday_sets(zone, years)
+        else:
+            public, names = frozenset(public_holidays), dict.fromkeys(school_holidays, "")
+        self.public_holidays: frozenset[date] = public
+        self.school_holidays: frozenset[date] = frozenset(names)
+        self.holiday_periods = self._holiday_periods(windows, names)
+        self._holiday_of: dict[date, HolidayWindow] = {
+            day: h for h in self.holiday_periods for day in _days(h.start, h.end)
+        }
+        self._windows: dict[str, dict[date, _Window]] = {}
+        for activity in activities:
+            self._add(activity)
+        self.activities = tuple(self._windows)
+
+    # -- construction ------------------------------------------------------
+
+    def _holiday_periods(
+        self, windows: tuple[HolidayWindow, ...], names: Mapping[date, str]
+    ) -> tuple[HolidayWindow, ...]:
+        """School-holiday periods within the booking periods' span, replaced or
+        completed by the configured windows."""
+        found = []
+        for block_start, block_end in _runs(self.school_holidays):
+            if block_end - block_start < timedelta(days=MIN_HOLIDAY_LENGTH - 1):
+                continue  # a bridge, not a holiday period
+            first, last = max(block_start, self.first_day), min(block_end, self.last_day)
+            if first > last:
+                continue
+            if any(w.start <= last and first <= w.end for w in windows):
+                continue  # the configured window takes its place
+            label = names.get(block_start, "").split(";")[-1].strip()
+            found.append(HolidayWindow(first, last, label=label))
+        return tuple(sorted([*found, *windows], key=lambda w: w.start))
+
+    def _add(self, activity: ActivityRules) -> None:
+        code = activity.code
+        path = f"activities.{code}"
+        if code in self._windows:
+            raise ConfigurationError(path, "activité déclarée deux fois")
+        running = [d for d in self._candidate_days(activity) if self._runs(activity, d)]
+        if not running:
+            raise ConfigurationError(path, "l'activité ne fonctionne aucun jour", code="never_runs")
+        firsts: dict[date, date] = {}
+        if activity.season is Season.HOLIDAYS:
+            for day in running:
+                firsts.setdefault(self._holiday_start_key(day), day)
+        ctx = _Context(self, firsts)
+        rule = activity.deadline
+        cancel_rule = activity.cancel_deadline or rule
+        for key, r in (("deadline", rule), ("cancel_deadline", cancel_rule)):
+            if isinstance(r, BeforeHolidayStart) and activity.season is not Season.HOLIDAYS:
+                raise ConfigurationError(
+                    f"{path}.{key}",
+                    "before_holiday_start_days ne s'applique qu'aux activités des vacances",
+                )
+        table: dict[date, _Window] = {}
+        for day in running:
+            opens = self._opens(activity, day)
+            if opens is None:
+                raise ConfigurationError(
+                    "holiday_windows",
+                    f"aucune date d'ouverture des réservations pour le {_fr_day(day)} "
+                    f"({code}) : ajoutez `opens` à la fenêtre de vacances",
+                )
+            table[day] = (
+                opens,
+                rule.closes_at(code, day, ctx),
+                cancel_rule.closes_at(code, day, ctx),
+            )
+        if all(closes <= opens for opens, closes, _ in table.values()):
+            raise ConfigurationError(
+                f"{path}.deadline",
+                f"la règle « {rule.describe()} » ne laisse réserver aucun jour : "
+                "chaque date limite tombe avant l'ouverture des réservations",
+                code="deadline_never_met",
+            )
+        self._windows[code] = table
+
+    def _candidate_days(self, activity: ActivityRules) -> Iterator[date]:
+        if activity.season is Season.SCHOOL:
+            for period in self.periods:
+                yield from _days(period.start, period.end)
+        else:
+            for holiday in self.holiday_periods:
+                yield from _days(holiday.start, holiday.end)
+
+    def _runs(self, activity: ActivityRules, day: date) -> bool:
+        if day.weekday() not in activity.weekdays or day in self.public_holidays:
+            return False
+        if any(c.closes(activity.code, day) for c in self.closures):
+            return False
+        if activity.season is Season.SCHOOL:
+            return day not in self.school_holidays
+        return True
+
+    def _holiday_start_key(self, day: date) -> date:
+        return self._holiday_of[day].start
+
+    def _opens(self, activity: ActivityRules, day: date) -> datetime | None:
+        holiday = self._holiday_of.get(day) if activity.season is Season.HOLIDAYS else None
+        if holiday is not None and holiday.opens is not None:
+            return datetime.combine(holiday.opens, MIDNIGHT)
+        preceding = None
+        for period in self.periods:
+            if period.covers(day):
+                return period.opens_at
+            if period.start <= day:
+                preceding = period
+        return preceding.opens_at if preceding is not None else None
+
+    def is_working_day(self, day: date) -> bool:
+        """Monday to Friday and not a public holiday."""
+        return day.weekday() < SAT and day not in self.public_holidays
+
+    # -- queries -------------------------------------------------------------
+
+    def _table(self, code: str) -> dict[date, _Window]:
+        try:
+            return self._windows[code]
+        except KeyError:
+            raise UnknownActivity(code) from None
+
+    def local(self, now: datetime) -> datetime:
+        """``now`` as naive commune-local time (naive input is returned as is)."""
+        if now.tzinfo is None:
+            return now
+        return now.astimezone(self.timezone).replace(tzinfo=None)
+
+    def _aware(self, local: datetime) -> datetime:
+        return local.replace(tzinfo=self.timezone)
+
+    def runs_on(self, code: str, day: date) -> bool:
+        """Whether the activity takes place that day (and so may be booked)."""
+        return day in self._table(code)
+
+    def opens_at(self, code: str, day: date) -> datetime | None:
+        """First instant bookings for ``day`` are accepted; None if it does not run."""
+        window = self._table(code).get(day)
+        return None if window is None else self._aware(window[0])
+
+    def closes_at(self, code: str, day: date) -> datetime | None:
+        """First instant bookings for ``day`` are refused (exclusive bound)."""
+        window = self._table(code).get(day)
+        return None if window is None else self._aware(window[1])
+
+    def cancel_closes_at(self, code: str, day: date) -> datetime | None:
+        """First instant cancellations for ``day`` are refused (exclusive bound)."""
+        window = self._table(code).get(day)
+        return None if window is None else self._aware(window[2])
+
+    def last_booking_day(self, code: str, day: date) -> date | None:
+        """The last day on which ``day`` can still be booked (the deadline day)."""
+        window = self._table(code).get(day)
+        return None if window is None else (window[1] - timedelta(microseconds=1)).date()
+
+    def is_bookable(self, code: str, day: date, now: datetime) -> bool:
+        """``runs_on(code, day)`` and ``opens_at <= now < closes_at``."""
+        try:
+            window = self._windows[code].get(day)
+        except KeyError:
+            raise UnknownActivity(code) from None
+        if window is None:
+            if isinstance(day, datetime):
+                raise TypeError(f"day must be a datetime.date, got a datetime: {day!r}")
+            return False
+        if now.tzinfo is not None:
+            now = now.astimezone(self.timezone).replace(tzinfo=None)
+        return window[0] <= now < window[1]
+
+    def is_cancellable(self, code: str, day: date, now: datetime) -> bool:
+        """``runs_on(code, day)`` and ``now < cancel_closes_at``.
+
+        A reservation may be cancelled before its period opens (an agent may
+        have entered it); only the cancellation deadline applies.
+        """
+        window = self._table(code).get(day)
+        if window is None:
+            return False
+        return self.local(now) < window[2]
+
+    def state(self, code: str, day: date, now: datetime) -> DayState:
+        """The day's booking state at ``now``, as the portal colours it."""
+        window = self._table(code).get(day)
+        if window is None:
+            return DayState.NOT_RUNNING
+        local = self.local(now)
+        if local < window[0]:
+            return DayState.NOT_OPEN_YET
+        if local >= window[1]:
+            return DayState.PAST_DEADLINE
+        return DayState.BOOKABLE
+
+    def cancel_state(self, code: str, day: date, now: datetime) -> DayState:
+        """Like :meth:`state`, for a cancellation (no opening date applies)."""
+        window = self._table(code).get(day)
+        if window is None:
+            return DayState.NOT_RUNNING
+        return DayState.PAST_DEADLINE if self.local(now) >= window[2] else DayState.BOOKABLE
+
+    def states(self, code: str, start: date, end: date, now: datetime) -> dict[date, DayState]:
+        """Every day of ``start..end`` (inclusive) with its state at ``now``."""
+        table = self._table(code)
+        local = self.local(now)
+        out: dict[date, DayState] = {}
+        for day in _days(start, end):
+            window = table.get(day)
+            if window is None:
+                out[day] = DayState.NOT_RUNNING
+            elif local < window[0]:
+                out[day] = DayState.NOT_OPEN_YET
+            elif local >= window[1]:
+                out[day] = DayState.PAST_DEADLINE
+            else:
+                out[day] = DayState.BOOKABLE
+        return out
+
+    def running_days(self, code: str, start: date | None = None, end: date | None = None) -> tuple[date, ...]:
+        """Days the activity runs, in order, optionally within ``start..end``."""
+        table = self._table(code)
+        return tuple(d for d in sorted(table) if (start is None or d >= start) and (end is None or d <= end))
+
+    def bookable_days(self, code: str, start: date, end: date, now: datetime) -> tuple[date, ...]:
+        """Days of ``start..end`` that can be booked at ``now``, in order."""
+        table = self._table(code)
+        local = self.local(now)
+        return tuple(d for d in _days(start, end) if (w := table.get(d)) is not None and w[0] <= local < w[1])
+
+    def period_of(self, day: date) -> BookingPeriod | None:
+        """The booking period whose range covers ``day``."""
+        for period in self.periods:
+            if period.covers(day):
+                return period
+        return None
+
+    def period(self, number: int) -> BookingPeriod:
+        """The booking period with this number."""
+        for period in self.periods:
+            if period.number == number:
+                return period
+        raise ConfigurationError("periods", f"pas de période numéro {number}", code="unknown_period")
+
+    def holiday_of(self, day: date) -> HolidayWindow | None:
+        """The holiday period (of the holiday centre) that contains ``day``."""
+        return self._holiday_of.get(day)
+
+    def is_public_holiday(self, day: date) -> bool:
+        return day in self.public_holidays
+
+    def is_school_holiday(self, day: date) -> bool:
+        return day in self.school_holidays
+
+    def windows(self, code: str) -> Mapping[date, tuple[datetime, datetime, datetime]]:
+        """Read-only view of (opens, closes, cancel closes) per running day,
+        naive commune-local: for hosts that precompute their own tables."""
+        from types import MappingProxyType
+
+        return MappingProxyType(self._table(code))
+
+    def __repr__(self) -> str:
+        return (
+            f"SchoolCalendar(zone={self.zone!r}, periods={len(self.periods)}, "
+            f"from={self.first_day.isoformat()}, to={self.last_day.isoformat()}, "
+            f"activities={self.activities!r})"
+        )
+
+
+class _Context:
+    """What deadline rules may ask of the calendar while it is being built."""
+
+    __slots__ = ("_calendar", "_firsts")
+
+    def __init__(self, calendar: SchoolCalendar, firsts: dict[date, date]) -> None:
+        self._calendar = calendar
+        self._firsts = firsts
+
+    def is_working_day(self, day: date) -> bool:
+        return self._calendar.is_working_day(day)
+
+    def holiday_first_day(self, code: str, day: date) -> date | None:
+        holiday = self._calendar.holiday_of(day)
+        return None if holiday is None else self._firsts.get(holiday.start)
+
+
+# --------------------------------------------------------------------------
+# Periods from the school calendar alone
+# --------------------------------------------------------------------------
+
+
+def derive_periods(
+    zone: str,
+    school_year: int,
+    *,
+    school_weekdays: Sequence[int] = (MON, TUE, THU, FRI),
+) -> tuple[BookingPeriod, ...]:
+    """The « de vacances à vacances » periods a commune gets from the national
+    school calendar alone.
+
+    Each period runs from the first day after a holiday period to the last day
+    before the next one, and opens on the last school day before the holidays
+    that precede it. ``school_year=2024`` is the year 2024/2025.
+
+    >>> for p in derive_periods("A", 2024):
+    ...     print(p.number, p.opens, p.start, p.end)
+    1 2024-07-05 2024-09-02 2024-10-18
+    2 2024-10-18 2024-11-04 2024-12-20
+    3 2024-12-20 2025-01-06 2025-02-21
+    4 2025-02-21 2025-03-10 2025-04-18
+    5 2025-04-18 2025-05-05 2025-07-04
+
+    Cestas' published table differs (guide p. 10): period 1 opens on 19 August
+    2024, after the dossier deadline, and periods 2 to 4 run on to the end of
+    the holidays that follow them (for the holiday centre).
+    """
+    if zone not in ZONES:
+        raise ConfigurationError("zone", f"zone A, B ou C attendue, reçu {zone!r}")
+    public, school = _holiday_sets(zone, (school_year, school_year + 1))
+    blocks = [(a, b) for a, b in _runs(school) if b - a >= timedelta(days=MIN_HOLIDAY_LENGTH - 1)]
+
+    def last_school_day(before: date) -> date:
+        day = before - ONE_DAY
+        while day.weekday() not in school_weekdays or day in public or day in school:
+            day -= ONE_DAY
+        return day
+
+    summer_before = [b for b in blocks if b[0].year == school_year and b[0].month in (6, 7)]
+    summer_after = [b for b in blocks if b[0].year == school_year + 1 and b[0].month in (6, 7)]
+    if not summer_before or not summer_after:
+        raise ConfigurationError(
+            "school_year",
+            f"pas de vacances d'été connues autour de {school_year}/{school_year + 1}",
+        )
+    inner = [b for b in blocks if summer_before[0][1] < b[0] < summer_after[0][0]]
+    edges = [summer_before[0], *inner, summer_after[0]]
+    return tuple(
+        BookingPeriod(
+            number,
+            opens=last_school_day(previous[0]),
+            start=previous[1] + ONE_DAY,
+            end=following[0] - ONE_DAY,
+        )
+        for number, (previous, following) in enumerate(pairwise(edges), start=1)
+    )

@@ -1,0 +1,723 @@
+"""A commune's configuration: activities, booking periods, closures, holidays.
+
+Configuration is data: a TOML file (see ``docs/configuration.md``) read with
+:mod:`tomllib` and validated into frozen objects. Every mistake is a
+:class:`~periscolaire.ConfigurationError` whose ``path`` names the key
+(``activities.MERCREDI.capacity``, ``periods[2].opens``...) and whose message
+says what was expected and what was found. Unknown keys are errors, never
+silently ignored.
+
+>>> import periscolaire as ps
+>>> commune = ps.load_commune()          # bundled: Cestas, 2024/2025
+>>> commune.name, list(commune.activities)
+('Cestas', ['ACCUEIL_MATIN', 'ACCUEIL_SOIR', 'RESTAURATION', 'MERCREDI', 'VACANCES'])
+>>> ps.Commune.from_toml('[commune]\\nname = 1\\n')
+Traceback (most recent call last):
+...
+periscolaire.errors.ConfigurationError: commune.name : une chaîne est attendue, reçu un entier (1)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time
+from itertools import pairwise
+from os import PathLike
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import attrs
+
+from periscolaire.calendar import (
+    FRI,
+    MON,
+    THU,
+    TUE,
+    WEEKDAY_NAMES,
+    BeforeHolidayStart,
+    BookingPeriod,
+    Closure,
+    DayOfPreviousMonth,
+    DaysBefore,
+    DeadlineRule,
+    HolidayWindow,
+    SchoolCalendar,
+    Season,
+    WeekdayBefore,
+    load_timezone,
+)
+from periscolaire.errors import ConfigurationError, UnknownActivity
+
+__all__ = ["BUNDLED", "Activity", "Commune", "load_commune"]
+
+#: The configuration ``load_commune()`` reads when given no path.
+BUNDLED = "cestas-2024-2025.toml"
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------
+# Value objects
+# --------------------------------------------------------------------------
+
+
+def _weekday_set(days: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(days)))
+
+
+def _overrides(
+    overrides: Mapping[date, int] | Iterable[tuple[date, int]],
+) -> tuple[tuple[date, int], ...]:
+    return tuple(sorted(dict(overrides).items()))
+
+
+def _read_only(activities: Mapping[str, Activity]) -> Mapping[str, Activity]:
+    return MappingProxyType(dict(activities))
+
+
+def _periods(periods: Iterable[BookingPeriod]) -> tuple[BookingPeriod, ...]:
+    return tuple(periods)
+
+
+def _closures(closures: Iterable[Closure]) -> tuple[Closure, ...]:
+    return tuple(closures)
+
+
+def _windows(windows: Iterable[HolidayWindow]) -> tuple[HolidayWindow, ...]:
+    return tuple(windows)
+
+
+def _capacity(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigurationError(
+            f"activities.{instance.code}.{attribute.name}",
+            f"un nombre de places entier positif ou nul est attendu, reçu {value!r}",
+        )
+
+
+@attrs.frozen
+class Activity:
+    """An activity families book: its calendar rules, places and porte-monnaie.
+
+    ``capacity`` is the number of places per day (``None``: unlimited);
+    ``capacity_overrides`` gives other numbers for some days. A
+    ``waiting_list`` takes requests beyond the places.
+    """
+
+    code: str
+    label: str
+    season: Season = attrs.field(converter=Season)
+    weekdays: tuple[int, ...] = attrs.field(converter=_weekday_set)
+    deadline: DeadlineRule
+    cancel_deadline: DeadlineRule | None = None
+    capacity: int | None = attrs.field(default=None, validator=_capacity)
+    waiting_list: bool = False
+    wallet: str = "PERISCOLAIRE"
+    capacity_overrides: tuple[tuple[date, int], ...] = attrs.field(default=(), converter=_overrides)
+
+    def __attrs_post_init__(self) -> None:
+        path = f"activities.{self.code}"
+        if not _CODE.match(self.code):
+            raise ConfigurationError(path, "un code en majuscules (A-Z, 0-9, _) est attendu", code="bad_code")
+        if not self.weekdays or any(d not in range(7) for d in self.weekdays):
+            raise ConfigurationError(f"{path}.weekdays", "des jours de semaine (mon...sun) sont attendus")
+        if self.waiting_list and self.capacity is None:
+            raise ConfigurationError(
+                f"{path}.waiting_list",
+                "une liste d'attente suppose un nombre de places (capacity)",
+            )
+        for day, places in self.capacity_overrides:
+            if isinstance(places, bool) or not isinstance(places, int) or places < 0:
+                raise ConfigurationError(
+                    f"{path}.capacity_overrides",
+                    f"un nombre de places entier positif ou nul est attendu pour le {day}, reçu {places!r}",
+                )
+
+    @property
+    def limited(self) -> bool:
+        """Whether the activity has a number of places."""
+        return self.capacity is not None or bool(self.capacity_overrides)
+
+    def capacity_on(self, day: date) -> int | None:
+        """Places for ``day`` (``None``: unlimited)."""
+        for override_day, places in self.capacity_overrides:
+            if override_day == day:
+                return places
+        return self.capacity
+
+    @property
+    def effective_cancel_deadline(self) -> DeadlineRule:
+        return self.cancel_deadline or self.deadline
+
+
+@attrs.frozen(unsafe_hash=False)
+class Commune:
+    """A commune's whole configuration. Build it with :func:`load_commune`,
+    :meth:`from_toml` or :meth:`from_dict`; ``calendar`` is computed on first use.
+    """
+
+    name: str
+    activities: Mapping[str, Activity] = attrs.field(converter=_read_only)
+    periods: tuple[BookingPeriod, ...] = attrs.field(converter=_periods)
+    holiday_zone: str = "A"
+    timezone: str = "Europe/Paris"
+    structure: str = ""
+    school_year: int | None = None
+    school_weekdays: tuple[int, ...] = (MON, TUE, THU, FRI)
+    dossier_deadline: date | None = None
+    closures: tuple[Closure, ...] = attrs.field(default=(), converter=_closures)
+    holiday_windows: tuple[HolidayWindow, ...] = attrs.field(default=(), converter=_windows)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.name.strip():
+            raise ConfigurationError("commune.name", "un nom de commune non vide est attendu")
+        if self.holiday_zone not in ("A", "B", "C"):
+            raise ConfigurationError(
+                "commune.holiday_zone", f"zone A, B ou C attendue, reçu {self.holiday_zone!r}"
+            )
+        try:
+            load_timezone(self.timezone)
+        except ValueError:
+            raise ConfigurationError(
+                "commune.timezone", f"un fuseau horaire IANA est attendu, reçu {self.timezone!r}"
+            ) from None
+        if not self.activities:
+            raise ConfigurationError("activities", "au moins une activité est attendue")
+        for code, activity in self.activities.items():
+            if code != activity.code:
+                raise ConfigurationError(f"activities.{code}", f"le code {activity.code!r} diffère de la clé")
+        _check_periods(self.periods)
+        for i, closure in enumerate(self.closures):
+            if closure.end < closure.start:
+                raise ConfigurationError(f"closures[{i}].end", "la fin précède le début")
+            for j, code in enumerate(closure.activities):
+                if code not in self.activities:
+                    raise ConfigurationError(
+                        f"closures[{i}].activities[{j}]",
+                        f"activité inconnue {code!r} (activités : {', '.join(self.activities)})",
+                        code="unknown_activity",
+                    )
+        windows = sorted(enumerate(self.holiday_windows), key=lambda iw: iw[1].start)
+        for i, window in windows:
+            if window.end < window.start:
+                raise ConfigurationError(f"holiday_windows[{i}].end", "la fin précède le début")
+        for (i, window), (j, following) in pairwise(windows):
+            if following.start <= window.end:
+                raise ConfigurationError(
+                    f"holiday_windows[{j}]", f"chevauche holiday_windows[{i}]", code="overlap"
+                )
+
+    def __repr__(self) -> str:
+        return (
+            f"Commune(name={self.name!r}, zone={self.holiday_zone!r}, "
+            f"activities={list(self.activities)!r}, periods={len(self.periods)})"
+        )
+
+    @functools.cached_property
+    def calendar(self) -> SchoolCalendar:
+        """The school calendar of this configuration (built once)."""
+        return SchoolCalendar(
+            zone=self.holiday_zone,
+            periods=self.periods,
+            activities=self.activities.values(),
+            closures=self.closures,
+            holiday_windows=self.holiday_windows,
+            timezone=self.timezone,
+        )
+
+    @property
+    def structure_name(self) -> str:
+        """The name of the structure in e-mails (« sur la structure : ... »)."""
+        return self.structure or f"Mairie de {self.name}"
+
+    def activity(self, code: str) -> Activity:
+        """The activity with this code, or :class:`~periscolaire.UnknownActivity`."""
+        try:
+            return self.activities[code]
+        except KeyError:
+            raise UnknownActivity(code) from None
+
+    # -- named constructors ---------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Commune:
+        """Validate a parsed TOML document (a mapping) into a commune."""
+        commune = _parse(_Table(data, ""))
+        commune.calendar  # noqa: B018 - building it checks the deadline rules
+        return commune
+
+    @classmethod
+    def from_toml(cls, text: str) -> Commune:
+        """Parse and validate a TOML document."""
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigurationError("", f"TOML invalide : {exc}", code="toml_syntax") from None
+        return cls.from_dict(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as TOML-ready data; ``from_dict(to_dict())`` is equal."""
+        return _dump(self)
+
+    def to_toml(self) -> str:
+        """The configuration as a TOML document."""
+        return _toml(self.to_dict())
+
+
+def load_commune(path: str | PathLike[str] | None = None) -> Commune:
+    """Load a commune from a TOML file; with no path, the bundled Cestas 2024/2025.
+
+    >>> load_commune("nowhere.toml")
+    Traceback (most recent call last):
+    ...
+    periscolaire.errors.ConfigurationError: fichier de configuration introuvable : nowhere.toml
+    """
+    if path is None:
+        from importlib.resources import files
+
+        text = files("periscolaire").joinpath("data", BUNDLED).read_text(encoding="utf-8")
+    else:
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise ConfigurationError(
+                "", f"fichier de configuration introuvable : {path}", code="file_not_found"
+            ) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigurationError(
+                "", f"fichier de configuration illisible : {path} ({exc})", code="file_unreadable"
+            ) from None
+    return Commune.from_toml(text)
+
+
+def _check_periods(periods: tuple[BookingPeriod, ...]) -> None:
+    if not periods:
+        raise ConfigurationError("periods", "au moins une période de réservation est attendue")
+    numbers = [p.number for p in periods]
+    for i, period in enumerate(periods):
+        path = f"periods[{i}]"
+        if period.end < period.start:
+            raise ConfigurationError(
+                f"{path}.end", f"la fin ({period.end}) précède le début ({period.start})"
+            )
+        if period.opens > period.start:
+            raise ConfigurationError(
+                f"{path}.opens",
+                f"la période ouvre le {period.opens}, après son premier jour ({period.start})",
+                code="opens_after_start",
+            )
+        if numbers.count(period.number) > 1:
+            raise ConfigurationError(f"{path}.number", f"numéro {period.number} en double")
+    ordered = sorted(enumerate(periods), key=lambda ip: ip[1].start)
+    for (i, a), (j, b) in pairwise(ordered):
+        if b.start <= a.end:
+            raise ConfigurationError(
+                f"periods[{j}]",
+                f"chevauche periods[{i}] (du {a.start} au {a.end})",
+                code="overlap",
+            )
+
+
+# --------------------------------------------------------------------------
+# Reading TOML data
+# --------------------------------------------------------------------------
+
+_MISSING: Any = object()
+
+
+class _Table:
+    """A TOML table being read: tracks its path and the keys used."""
+
+    def __init__(self, data: Any, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise ConfigurationError(path, f"une table est attendue, reçu {_kind(data)}")
+        self.data = data
+        self.path = path
+        self.used: set[str] = set()
+
+    def sub(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def get(self, key: str, parse: Callable[[Any, str], T], default: Any = _MISSING) -> T:
+        self.used.add(key)
+        if key not in self.data:
+            if default is _MISSING:
+                raise ConfigurationError(self.sub(key), "clé obligatoire manquante", code="missing_key")
+            return default  # type: ignore[no-any-return]
+        return parse(self.data[key], self.sub(key))
+
+    def table(self, key: str, *, required: bool = False) -> _Table:
+        self.used.add(key)
+        if key not in self.data:
+            if required:
+                raise ConfigurationError(self.sub(key), "table obligatoire manquante", code="missing_key")
+            return _Table({}, self.sub(key))
+        return _Table(self.data[key], self.sub(key))
+
+    def tables(self, key: str) -> list[_Table]:
+        self.used.add(key)
+        items = self.data.get(key, [])
+        if not isinstance(items, list):
+            raise ConfigurationError(
+                self.sub(key), f"une liste de tables ([[{key}]]) est attendue, reçu {_kind(items)}"
+            )
+        return [_Table(item, f"{self.sub(key)}[{i}]") for i, item in enumerate(items)]
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigurationError(
+                self.sub(unknown[0]),
+                f"clé inconnue (clés permises : {', '.join(sorted(self.used))})",
+                code="unknown_key",
+            )
+
+
+def _kind(value: Any) -> str:
+    names = {
+        bool: "un booléen",
+        int: "un entier",
+        float: "un nombre décimal",
+        str: "une chaîne",
+        list: "une liste",
+        dict: "une table",
+        date: "une date",
+        datetime: "une date et heure",
+        time: "une heure",
+    }
+    return f"{names.get(type(value), type(value).__name__)} ({value!r})"
+
+
+def _str(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigurationError(path, f"une chaîne est attendue, reçu {_kind(value)}")
+    return value
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigurationError(path, f"true ou false est attendu, reçu {_kind(value)}")
+    return value
+
+
+def _int(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigurationError(path, f"un entier est attendu, reçu {_kind(value)}")
+    return value
+
+
+def _natural(value: Any, path: str) -> int:
+    n = _int(value, path)
+    if n < 0:
+        raise ConfigurationError(path, f"un entier positif ou nul est attendu, reçu {n}")
+    return n
+
+
+def _date(value: Any, path: str) -> date:
+    if type(value) is not date:
+        raise ConfigurationError(path, f"une date AAAA-MM-JJ est attendue, reçu {_kind(value)}")
+    return value
+
+
+def _time(value: Any, path: str) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigurationError(path, f"une heure HH:MM est attendue, reçu {_kind(value)}")
+
+
+def _weekday(value: Any, path: str) -> int:
+    if isinstance(value, str) and value.lower() in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(value.lower())
+    raise ConfigurationError(
+        path, f"un jour parmi {', '.join(WEEKDAY_NAMES)} est attendu, reçu {_kind(value)}"
+    )
+
+
+def _weekdays(value: Any, path: str) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigurationError(path, f"une liste non vide de jours est attendue, reçu {_kind(value)}")
+    days = tuple(_weekday(v, f"{path}[{i}]") for i, v in enumerate(value))
+    if len(set(days)) != len(days):
+        raise ConfigurationError(path, "jour en double")
+    return days
+
+
+def _strings(value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigurationError(path, f"une liste est attendue, reçu {_kind(value)}")
+    return tuple(_str(v, f"{path}[{i}]") for i, v in enumerate(value))
+
+
+_RULE_KEYS = ("days_before", "before_holiday_start_days", "weekday_before", "day_of_previous_month")
+
+
+def _deadline(value: Any, path: str) -> DeadlineRule:
+    table = _Table(value, path)
+    kinds = [k for k in _RULE_KEYS if k in table.data]
+    if len(kinds) != 1:
+        raise ConfigurationError(
+            path,
+            f"exactement une règle parmi {', '.join(_RULE_KEYS)} est attendue, reçu {sorted(table.data)}",
+            code="bad_deadline",
+        )
+    kind = kinds[0]
+    at = table.get("at", _time, None)
+    rule: DeadlineRule
+    try:
+        if kind == "days_before":
+            working = table.get("working_days", _bool, False)
+            rule = DaysBefore(table.get(kind, _natural), at=at, working_days=working)
+        elif kind == "before_holiday_start_days":
+            rule = BeforeHolidayStart(table.get(kind, _natural), at=at)
+        elif kind == "weekday_before":
+            rule = WeekdayBefore(table.get(kind, _weekday), at=at)
+        else:
+            day = table.get(kind, _int)
+            if not 1 <= day <= 31:
+                raise ConfigurationError(
+                    table.sub(kind), f"un jour du mois de 1 à 31 est attendu, reçu {day}"
+                )
+            rule = DayOfPreviousMonth(day, at=at)
+    except ValueError as exc:
+        if isinstance(exc, ConfigurationError):
+            raise
+        raise ConfigurationError(
+            path, f"règle impossible à respecter ({exc})", code="deadline_never_met"
+        ) from None
+    table.done()
+    return rule
+
+
+def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Activity:
+    season = table.get("season", _season, Season.SCHOOL)
+    default_days = school_weekdays if season is Season.SCHOOL else (0, 1, 2, 3, 4)
+    overrides = []
+    for row in table.tables("capacity_overrides"):
+        overrides.append((row.get("day", _date), row.get("capacity", _natural)))
+        row.done()
+    activity = Activity(
+        code=code,
+        label=table.get("label", _str, code.replace("_", " ")),
+        season=season,
+        weekdays=table.get("weekdays", _weekdays, default_days),
+        deadline=table.get("deadline", _deadline),
+        cancel_deadline=table.get("cancel_deadline", _deadline, None),
+        capacity=table.get("capacity", _natural, None),
+        waiting_list=table.get("waiting_list", _bool, False),
+        wallet=table.get("wallet", _str, "PERISCOLAIRE"),
+        capacity_overrides=overrides,
+    )
+    if len({d for d, _ in overrides}) != len(overrides):
+        raise ConfigurationError(table.sub("capacity_overrides"), "jour en double")
+    table.done()
+    return activity
+
+
+def _season(value: Any, path: str) -> Season:
+    try:
+        return Season(value)
+    except ValueError:
+        raise ConfigurationError(path, f'"school" ou "holidays" est attendu, reçu {_kind(value)}') from None
+
+
+def _parse(root: _Table) -> Commune:
+    head = root.table("commune", required=True)
+    school_weekdays = head.get("school_weekdays", _weekdays, (MON, TUE, THU, FRI))
+    fields: dict[str, Any] = {
+        "name": head.get("name", _str),
+        "structure": head.get("structure", _str, ""),
+        "timezone": head.get("timezone", _str, "Europe/Paris"),
+        "holiday_zone": head.get("holiday_zone", _str, "A"),
+        "school_year": head.get("school_year", _int, None),
+        "school_weekdays": school_weekdays,
+        "dossier_deadline": head.get("dossier_deadline", _date, None),
+    }
+    head.done()
+    activities_table = root.table("activities", required=True)
+    activities = {}
+    for code in activities_table.data:
+        activities[code] = _activity(activities_table.table(code), code, school_weekdays)
+    activities_table.done()
+    periods = []
+    for i, row in enumerate(root.tables("periods")):
+        opens_value = row.get("opens", lambda v, p: v)
+        if isinstance(opens_value, datetime):
+            opens, opens_time = opens_value.date(), opens_value.time()
+        else:
+            opens, opens_time = _date(opens_value, row.sub("opens")), time(0)
+        periods.append(
+            BookingPeriod(
+                row.get("number", _int, i + 1),
+                opens=opens,
+                start=row.get("start", _date),
+                end=row.get("end", _date),
+                opens_time=opens_time,
+            )
+        )
+        row.done()
+    closures = []
+    for row in root.tables("closures"):
+        start = row.get("start", _date)
+        closures.append(
+            Closure(
+                start=start,
+                end=row.get("end", _date, start),
+                activities=row.get("activities", _strings, ()),
+                reason=row.get("reason", _str, ""),
+            )
+        )
+        row.done()
+    windows = []
+    for row in root.tables("holiday_windows"):
+        windows.append(
+            HolidayWindow(
+                start=row.get("start", _date),
+                end=row.get("end", _date),
+                opens=row.get("opens", _date, None),
+                label=row.get("label", _str, ""),
+            )
+        )
+        row.done()
+    root.done()
+    return Commune(
+        activities=activities,
+        periods=tuple(periods),
+        closures=tuple(closures),
+        holiday_windows=tuple(windows),
+        **fields,
+    )
+
+
+# --------------------------------------------------------------------------
+# Writing TOML data
+# --------------------------------------------------------------------------
+
+
+def _dump_rule(rule: DeadlineRule) -> dict[str, Any]:
+    out: dict[str, Any]
+    if isinstance(rule, DaysBefore):
+        out = {"days_before": rule.days}
+        if rule.working_days:
+            out["working_days"] = True
+    elif isinstance(rule, BeforeHolidayStart):
+        out = {"before_holiday_start_days": rule.days}
+    elif isinstance(rule, WeekdayBefore):
+        out = {"weekday_before": WEEKDAY_NAMES[rule.weekday]}
+    else:
+        out = {"day_of_previous_month": rule.day}
+    if rule.at is not None:
+        out["at"] = rule.at
+    return out
+
+
+def _dump(commune: Commune) -> dict[str, Any]:
+    head: dict[str, Any] = {"name": commune.name}
+    if commune.structure:
+        head["structure"] = commune.structure
+    head["timezone"] = commune.timezone
+    head["holiday_zone"] = commune.holiday_zone
+    if commune.school_year is not None:
+        head["school_year"] = commune.school_year
+    head["school_weekdays"] = [WEEKDAY_NAMES[d] for d in commune.school_weekdays]
+    if commune.dossier_deadline is not None:
+        head["dossier_deadline"] = commune.dossier_deadline
+    activities: dict[str, Any] = {}
+    for code, a in commune.activities.items():
+        row: dict[str, Any] = {
+            "label": a.label,
+            "season": a.season.value,
+            "weekdays": [WEEKDAY_NAMES[d] for d in a.weekdays],
+            "deadline": _dump_rule(a.deadline),
+        }
+        if a.cancel_deadline is not None:
+            row["cancel_deadline"] = _dump_rule(a.cancel_deadline)
+        if a.capacity is not None:
+            row["capacity"] = a.capacity
+        row["waiting_list"] = a.waiting_list
+        row["wallet"] = a.wallet
+        if a.capacity_overrides:
+            row["capacity_overrides"] = [{"day": d, "capacity": c} for d, c in a.capacity_overrides]
+        activities[code] = row
+    periods = []
+    for p in commune.periods:
+        opens: date | datetime = p.opens if p.opens_time == time(0) else p.opens_at
+        periods.append({"number": p.number, "opens": opens, "start": p.start, "end": p.end})
+    out: dict[str, Any] = {"commune": head, "activities": activities, "periods": periods}
+    if commune.closures:
+        out["closures"] = [
+            {"start": c.start, "end": c.end, "activities": list(c.activities), "reason": c.reason}
+            for c in commune.closures
+        ]
+    if commune.holiday_windows:
+        windows = []
+        for w in commune.holiday_windows:
+            row = {"start": w.start, "end": w.end, "label": w.label}
+            if w.opens is not None:
+                row["opens"] = w.opens
+            windows.append(row)
+        out["holiday_windows"] = windows
+    return out
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        escaped = "".join(c if " " <= c != "\x7f" else f"\\u{ord(c):04x}" for c in escaped)
+        return f'"{escaped}"'
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _toml(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+
+    def scalars(table: dict[str, Any]) -> None:
+        for key, value in table.items():
+            if not _is_table_array(value):
+                lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+
+    lines.append("[commune]")
+    scalars(data["commune"])
+    for code, activity in data["activities"].items():
+        lines += ["", f"[activities.{_toml_key(code)}]"]
+        scalars(activity)
+        for row in activity.get("capacity_overrides", []):
+            lines += [f"[[activities.{_toml_key(code)}.capacity_overrides]]"]
+            scalars(row)
+    for key in ("periods", "closures", "holiday_windows"):
+        for row in data.get(key, []):
+            lines += ["", f"[[{key}]]"]
+            scalars(row)
+    return "\n".join(lines) + "\n"
+
+
+def _is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)

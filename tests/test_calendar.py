@@ -1,0 +1,430 @@
+"""The school calendar's rules, on the Cestas 2024/2025 calendar of the guide.
+
+Guide p. 10 (« Réservations des activités »): bookings by cycle, « de vacances
+à vacances »; open from the last school day before the holidays; at the latest
+3 days before for accueil, restauration and the Wednesday centre; at the latest
+14 days before the whole holiday period for the holiday centre.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import periscolaire as ps
+from tests.helpers import cestas_with, last_instant_before
+
+PARIS = ZoneInfo("Europe/Paris")
+SCHOOL_TIME = ("ACCUEIL_MATIN", "ACCUEIL_SOIR", "RESTAURATION")
+ALL = (*SCHOOL_TIME, "MERCREDI", "VACANCES")
+
+
+def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
+    return datetime(y, m, d, hh, mm)
+
+
+# -- booking periods (guide p. 10, table « RÉSERVATIONS ouverture le / pour la période du ») --
+
+
+def test_booking_periods_are_the_guide_table(cal: ps.SchoolCalendar) -> None:
+    table = [(p.number, p.opens, p.start, p.end) for p in cal.periods]
+    assert table == [
+        (1, date(2024, 8, 19), date(2024, 9, 2), date(2024, 10, 18)),
+        (2, date(2024, 10, 18), date(2024, 11, 4), date(2025, 1, 3)),
+        (3, date(2024, 12, 20), date(2025, 1, 6), date(2025, 3, 7)),
+        (4, date(2025, 2, 21), date(2025, 3, 10), date(2025, 5, 2)),
+        (5, date(2025, 4, 18), date(2025, 5, 5), date(2025, 7, 4)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("number", "first_day"),
+    [
+        (1, date(2024, 9, 2)),
+        (2, date(2024, 11, 4)),
+        (3, date(2025, 1, 6)),
+        (4, date(2025, 3, 10)),
+        (5, date(2025, 5, 5)),
+    ],
+)
+def test_school_days_open_on_their_period_opening_date(
+    cal: ps.SchoolCalendar, number: int, first_day: date
+) -> None:
+    period = cal.period(number)
+    opening = datetime.combine(period.opens, time(0))
+    assert cal.opens_at("RESTAURATION", first_day) == opening.replace(tzinfo=PARIS)
+    assert cal.state("RESTAURATION", first_day, last_instant_before(opening)) is ps.DayState.NOT_OPEN_YET
+    assert cal.is_bookable("RESTAURATION", first_day, opening)
+
+
+def test_every_period_covers_only_its_own_school_days(cal: ps.SchoolCalendar) -> None:
+    for period in cal.periods:
+        for day in cal.running_days("RESTAURATION", period.start, period.end):
+            assert cal.period_of(day) == period
+            assert cal.opens_at("RESTAURATION", day) == datetime.combine(period.opens, time(0), PARIS)
+
+
+def test_first_day_of_school_is_bookable_from_19_august_until_30_august(cal: ps.SchoolCalendar) -> None:
+    # Guide p. 15: « JE RESERVE ... à partir du lundi 19 août (et au moins 3 jours à
+    # l'avance pour le jour de la rentrée scolaire) ».
+    rentree = date(2024, 9, 2)
+    for code in SCHOOL_TIME:
+        assert not cal.is_bookable(code, rentree, last_instant_before(at(2024, 8, 19)))
+        assert cal.is_bookable(code, rentree, at(2024, 8, 19))
+        assert cal.is_bookable(code, rentree, last_instant_before(at(2024, 8, 31)))
+        assert not cal.is_bookable(code, rentree, at(2024, 8, 31))
+
+
+# -- the 3-day deadline (guide p. 10) --
+
+
+def test_restauration_closes_three_days_before(cal: ps.SchoolCalendar) -> None:
+    # Monday 2 September 2024 can be booked until Friday 30 August included.
+    day = date(2024, 9, 2)
+    assert cal.closes_at("RESTAURATION", day) == datetime(2024, 8, 31, tzinfo=PARIS)
+    assert cal.last_booking_day("RESTAURATION", day) == date(2024, 8, 30)
+    assert cal.is_bookable("RESTAURATION", day, datetime(2024, 8, 30, 23, 59, 59, 999999))
+    assert not cal.is_bookable("RESTAURATION", day, datetime(2024, 8, 31, 0, 0))
+    assert cal.state("RESTAURATION", day, at(2024, 8, 31)) is ps.DayState.PAST_DEADLINE
+
+
+def test_mercredi_closes_three_days_before_even_over_a_weekend(cal: ps.SchoolCalendar) -> None:
+    # Wednesday 11 September 2024 can be booked until Sunday 8 September included.
+    day = date(2024, 9, 11)
+    assert cal.last_booking_day("MERCREDI", day) == date(2024, 9, 8)
+    assert cal.is_bookable("MERCREDI", day, last_instant_before(at(2024, 9, 9)))
+    assert not cal.is_bookable("MERCREDI", day, at(2024, 9, 9))
+
+
+@pytest.mark.parametrize("code", SCHOOL_TIME)
+def test_accueil_and_restauration_close_three_days_before(cal: ps.SchoolCalendar, code: str) -> None:
+    day = date(2024, 11, 14)  # a Thursday
+    assert cal.closes_at(code, day) == datetime(2024, 11, 12, tzinfo=PARIS)
+
+
+def test_cancellation_follows_the_booking_deadline_by_default(cal: ps.SchoolCalendar) -> None:
+    day = date(2024, 9, 2)
+    assert cal.cancel_closes_at("RESTAURATION", day) == cal.closes_at("RESTAURATION", day)
+    assert cal.is_cancellable("RESTAURATION", day, last_instant_before(at(2024, 8, 31)))
+    assert not cal.is_cancellable("RESTAURATION", day, at(2024, 8, 31))
+
+
+# -- the 14-day deadline of the holiday centre (guide p. 10) --
+
+
+def test_christmas_holiday_centre_closes_fourteen_days_before_the_holidays(cal: ps.SchoolCalendar) -> None:
+    # The first day the centre runs is Monday 23 December 2024: every weekday of
+    # the Christmas holidays can be booked until Monday 9 December included.
+    christmas = cal.running_days("VACANCES", date(2024, 12, 21), date(2025, 1, 5))
+    assert christmas == (
+        date(2024, 12, 23),
+        date(2024, 12, 24),
+        date(2024, 12, 26),
+        date(2024, 12, 27),
+        date(2024, 12, 30),
+        date(2024, 12, 31),
+        date(2025, 1, 2),
+        date(2025, 1, 3),
+    )
+    for day in christmas:
+        assert cal.last_booking_day("VACANCES", day) == date(2024, 12, 9)
+        assert cal.is_bookable("VACANCES", day, last_instant_before(at(2024, 12, 10)))
+        assert not cal.is_bookable("VACANCES", day, at(2024, 12, 10))
+
+
+def test_christmas_holiday_centre_opens_with_period_2(cal: ps.SchoolCalendar) -> None:
+    # Period 2 (4 November 2024 to 3 January 2025) covers the Christmas holidays.
+    assert cal.opens_at("VACANCES", date(2024, 12, 23)) == datetime(2024, 10, 18, tzinfo=PARIS)
+    assert not cal.is_bookable("VACANCES", date(2024, 12, 23), last_instant_before(at(2024, 10, 18)))
+
+
+def test_public_holidays_in_the_holidays_close_the_holiday_centre(cal: ps.SchoolCalendar) -> None:
+    for day in (date(2024, 11, 1), date(2024, 12, 25), date(2025, 1, 1), date(2025, 4, 21), date(2025, 5, 1)):
+        assert not cal.runs_on("VACANCES", day), day
+
+
+def test_toussaint_holidays_open_on_the_configured_date(cal: ps.SchoolCalendar) -> None:
+    # No period of the guide's table covers Toussaint 2024: the configuration
+    # opens it with period 1 (19 August 2024); 14 days before Monday 21 October.
+    day = date(2024, 10, 21)
+    assert cal.opens_at("VACANCES", day) == datetime(2024, 8, 19, tzinfo=PARIS)
+    assert cal.last_booking_day("VACANCES", date(2024, 10, 31)) == date(2024, 10, 7)
+    assert cal.is_bookable("VACANCES", day, last_instant_before(at(2024, 10, 8)))
+    assert not cal.is_bookable("VACANCES", day, at(2024, 10, 8))
+
+
+def test_toussaint_opens_with_the_preceding_period_by_default() -> None:
+    text = cestas_with('opens = 2024-08-19\nlabel = "Vacances de la Toussaint 2024"\n', "")
+    cal = ps.Commune.from_toml(text).calendar
+    assert cal.opens_at("VACANCES", date(2024, 10, 21)) == datetime(2024, 8, 19, tzinfo=PARIS)
+
+
+def test_winter_and_spring_holidays_follow_the_14_day_rule(cal: ps.SchoolCalendar) -> None:
+    # Winter: first day Monday 24 February 2025, in period 3 (opens 20 December 2024).
+    assert cal.opens_at("VACANCES", date(2025, 3, 7)) == datetime(2024, 12, 20, tzinfo=PARIS)
+    assert cal.last_booking_day("VACANCES", date(2025, 3, 7)) == date(2025, 2, 10)
+    # Spring: Easter Monday 21 April 2025 is a public holiday, so the first day
+    # the centre runs is Tuesday 22 April; period 4 opens it on 21 February.
+    assert cal.opens_at("VACANCES", date(2025, 4, 22)) == datetime(2025, 2, 21, tzinfo=PARIS)
+    assert cal.last_booking_day("VACANCES", date(2025, 5, 2)) == date(2025, 4, 8)
+
+
+def test_holiday_centre_does_not_run_in_school_time_nor_in_the_summer(cal: ps.SchoolCalendar) -> None:
+    assert not cal.runs_on("VACANCES", date(2024, 9, 11))
+    assert not cal.runs_on("VACANCES", date(2025, 7, 7))  # no booking period for the summer
+
+
+# -- days the activities do not run --
+
+
+def test_wednesday_centre_is_closed_on_4_september_2024(cal: ps.SchoolCalendar) -> None:
+    # Guide p. 15: « le centre de loisirs sera exceptionnellement fermé le mercredi 4 septembre 2024 ».
+    assert not cal.runs_on("MERCREDI", date(2024, 9, 4))
+    assert cal.state("MERCREDI", date(2024, 9, 4), at(2024, 8, 26)) is ps.DayState.NOT_RUNNING
+    assert cal.runs_on("MERCREDI", date(2024, 9, 11))
+
+
+def test_mercredi_runs_on_wednesdays_of_school_weeks_only(cal: ps.SchoolCalendar) -> None:
+    assert cal.runs_on("MERCREDI", date(2024, 9, 18))
+    assert not cal.runs_on("MERCREDI", date(2024, 10, 23))  # Toussaint holidays
+    assert not cal.runs_on("MERCREDI", date(2024, 9, 19))  # a Thursday
+
+
+def test_four_day_week_has_no_school_on_wednesday(cal: ps.SchoolCalendar) -> None:
+    for code in SCHOOL_TIME:
+        assert not cal.runs_on(code, date(2024, 9, 11))
+        assert cal.runs_on(code, date(2024, 9, 12))
+
+
+@pytest.mark.parametrize(
+    ("day", "why"),
+    [
+        (date(2024, 11, 11), "Armistice, a Monday"),
+        (date(2025, 5, 1), "Fête du Travail, in the spring holidays"),
+        (date(2025, 5, 8), "Victoire 1945, a Thursday"),
+        (date(2025, 5, 29), "Ascension"),
+        (date(2025, 5, 30), "pont de l'Ascension, a school holiday"),
+        (date(2025, 6, 9), "lundi de Pentecôte"),
+    ],
+)
+def test_public_holidays_and_bridges_have_no_school_time_activity(
+    cal: ps.SchoolCalendar, day: date, why: str
+) -> None:
+    for code in ALL:
+        assert not cal.runs_on(code, day), (code, why)
+        assert not cal.is_bookable(code, day, at(2024, 9, 1)), (code, why)
+
+
+def test_days_around_the_may_bridges_run(cal: ps.SchoolCalendar) -> None:
+    assert cal.runs_on("RESTAURATION", date(2025, 5, 27))
+    assert cal.runs_on("MERCREDI", date(2025, 5, 28))
+    assert cal.runs_on("RESTAURATION", date(2025, 6, 2))
+    assert cal.runs_on("RESTAURATION", date(2025, 6, 10))
+
+
+def test_school_holidays_come_from_the_holidays_package_zone_a(cal: ps.SchoolCalendar) -> None:
+    assert cal.is_school_holiday(date(2024, 10, 21))
+    assert cal.is_school_holiday(date(2025, 2, 24))  # zone A winter holidays
+    assert not cal.is_school_holiday(date(2025, 2, 10))  # zone C's, not A's
+    assert cal.is_public_holiday(date(2024, 11, 11))
+
+
+# -- time zones and day states --
+
+
+def test_aware_instants_are_converted_to_paris_time(cal: ps.SchoolCalendar) -> None:
+    day = date(2024, 9, 2)  # closes at 31 August 00:00 Paris = 30 August 22:00 UTC
+    assert cal.is_bookable("RESTAURATION", day, datetime(2024, 8, 30, 21, 59, 59, tzinfo=UTC))
+    assert not cal.is_bookable("RESTAURATION", day, datetime(2024, 8, 30, 22, 0, tzinfo=UTC))
+    assert cal.closes_at("RESTAURATION", day) == datetime(2024, 8, 30, 22, tzinfo=UTC)
+
+
+def test_deadline_in_winter_time_is_midnight_paris(cal: ps.SchoolCalendar) -> None:
+    day = date(2025, 1, 13)  # closes 11 January 00:00 CET = 10 January 23:00 UTC
+    assert cal.closes_at("RESTAURATION", day) == datetime(2025, 1, 10, 23, tzinfo=UTC)
+
+
+def test_states_of_a_week_for_the_portal_calendar(cal: ps.SchoolCalendar) -> None:
+    states = cal.states("RESTAURATION", date(2024, 9, 2), date(2024, 9, 8), at(2024, 9, 2, 8))
+    assert states == {
+        date(2024, 9, 2): ps.DayState.PAST_DEADLINE,
+        date(2024, 9, 3): ps.DayState.PAST_DEADLINE,
+        date(2024, 9, 4): ps.DayState.NOT_RUNNING,
+        date(2024, 9, 5): ps.DayState.BOOKABLE,
+        date(2024, 9, 6): ps.DayState.BOOKABLE,
+        date(2024, 9, 7): ps.DayState.NOT_RUNNING,
+        date(2024, 9, 8): ps.DayState.NOT_RUNNING,
+    }
+    assert cal.bookable_days("RESTAURATION", date(2024, 9, 2), date(2024, 9, 8), at(2024, 9, 2, 8)) == (
+        date(2024, 9, 5),
+        date(2024, 9, 6),
+    )
+
+
+def test_a_day_of_the_next_period_is_not_open_yet(cal: ps.SchoolCalendar) -> None:
+    assert cal.state("RESTAURATION", date(2024, 11, 4), at(2024, 9, 2)) is ps.DayState.NOT_OPEN_YET
+
+
+def test_unknown_activity_is_a_typed_error(cal: ps.SchoolCalendar) -> None:
+    with pytest.raises(ps.UnknownActivity) as info:
+        cal.is_bookable("PISCINE", date(2024, 9, 2), at(2024, 8, 26))
+    assert info.value.code == "unknown_activity"
+    with pytest.raises(ps.UnknownActivity):
+        cal.runs_on("PISCINE", date(2024, 9, 2))
+
+
+def test_a_datetime_given_as_the_day_is_a_type_error(cal: ps.SchoolCalendar) -> None:
+    with pytest.raises(TypeError, match="datetime"):
+        cal.is_bookable("RESTAURATION", datetime(2024, 9, 2), at(2024, 8, 26))
+
+
+# -- the other deadline rules communes use --
+
+
+def _with_deadline(deadline: str, cancel: str | None = None) -> ps.SchoolCalendar:
+    new = f"deadline = {deadline}          # p. 10"
+    if cancel:
+        new += f"\ncancel_deadline = {cancel}"
+    text = cestas_with(
+        'label = "RESTAURATION"                  # p. 12 (example e-mail)\nseason = "school"\n'
+        'weekdays = ["mon", "tue", "thu", "fri"]\ndeadline = { days_before = 3 }          # p. 10',
+        'label = "RESTAURATION"\nseason = "school"\nweekdays = ["mon", "tue", "thu", "fri"]\n' + new,
+    )
+    return ps.Commune.from_toml(text).calendar
+
+
+def test_days_before_with_a_cut_off_time() -> None:
+    cal = _with_deadline("{ days_before = 2, at = 10:00:00 }")
+    day = date(2024, 9, 12)
+    assert cal.closes_at("RESTAURATION", day) == datetime(2024, 9, 10, 10, tzinfo=PARIS)
+    assert cal.is_bookable("RESTAURATION", day, datetime(2024, 9, 10, 9, 59, 59))
+    assert not cal.is_bookable("RESTAURATION", day, datetime(2024, 9, 10, 10, 0))
+
+
+def test_days_before_counting_working_days_skips_weekends_and_public_holidays() -> None:
+    cal = _with_deadline("{ days_before = 3, working_days = true }")
+    # Monday 9 September 2024: Fri 6, Thu 5, Wed 4 -> until Wednesday 4 included.
+    assert cal.last_booking_day("RESTAURATION", date(2024, 9, 9)) == date(2024, 9, 4)
+    # Tuesday 12 November 2024: Mon 11 is Armistice: Fri 8, Thu 7, Wed 6.
+    assert cal.last_booking_day("RESTAURATION", date(2024, 11, 12)) == date(2024, 11, 6)
+
+
+def test_weekday_before_at_noon() -> None:
+    cal = _with_deadline('{ weekday_before = "fri", at = "12:00" }')
+    # Every day of the week of Monday 16 September closes the Friday before at noon.
+    for day in (date(2024, 9, 16), date(2024, 9, 17), date(2024, 9, 19), date(2024, 9, 20)):
+        assert cal.closes_at("RESTAURATION", day) == datetime(2024, 9, 13, 12, tzinfo=PARIS), day
+
+
+def test_day_of_previous_month() -> None:
+    cal = _with_deadline("{ day_of_previous_month = 20 }")
+    assert cal.last_booking_day("RESTAURATION", date(2024, 12, 2)) == date(2024, 11, 20)
+    assert cal.last_booking_day("RESTAURATION", date(2024, 12, 20)) == date(2024, 11, 20)
+
+
+def test_day_of_previous_month_past_the_end_of_a_short_month() -> None:
+    cal = _with_deadline("{ day_of_previous_month = 31 }")
+    assert cal.last_booking_day("RESTAURATION", date(2024, 12, 2)) == date(2024, 11, 30)
+    assert cal.last_booking_day("RESTAURATION", date(2025, 3, 10)) == date(2025, 2, 28)
+
+
+def test_cancellation_may_have_its_own_deadline() -> None:
+    cal = _with_deadline("{ days_before = 3 }", cancel="{ days_before = 1, at = 09:00:00 }")
+    day = date(2024, 9, 12)
+    assert cal.closes_at("RESTAURATION", day) == datetime(2024, 9, 10, tzinfo=PARIS)
+    assert cal.cancel_closes_at("RESTAURATION", day) == datetime(2024, 9, 11, 9, tzinfo=PARIS)
+    assert cal.is_cancellable("RESTAURATION", day, datetime(2024, 9, 11, 8, 59))
+    assert cal.cancel_state("RESTAURATION", day, datetime(2024, 9, 11, 9)) is ps.DayState.PAST_DEADLINE
+
+
+def test_rules_describe_themselves_in_french() -> None:
+    assert ps.DaysBefore(3).describe() == "au plus tard 3 jours avant (à minuit)"
+    assert (
+        ps.DaysBefore(1, working_days=True, at=time(10)).describe()
+        == "au plus tard 1 jour ouvré avant (avant 10:00)"
+    )
+    assert (
+        ps.BeforeHolidayStart(14).describe() == "au plus tard 14 jours avant le début des vacances (à minuit)"
+    )
+
+
+def test_a_zero_day_rule_needs_a_cut_off_time() -> None:
+    with pytest.raises(ValueError, match="cut-off"):
+        ps.DaysBefore(0)
+    assert ps.DaysBefore(0, at=time(9)).describe() == "le jour même avant 09:00"
+
+
+# -- periods derived from the national school calendar --
+
+
+def test_derive_periods_runs_from_holidays_to_holidays() -> None:
+    periods = ps.derive_periods("A", 2024)
+    assert [(p.opens, p.start, p.end) for p in periods] == [
+        (date(2024, 7, 5), date(2024, 9, 2), date(2024, 10, 18)),
+        (date(2024, 10, 18), date(2024, 11, 4), date(2024, 12, 20)),
+        (date(2024, 12, 20), date(2025, 1, 6), date(2025, 2, 21)),
+        (date(2025, 2, 21), date(2025, 3, 10), date(2025, 4, 18)),
+        (date(2025, 4, 18), date(2025, 5, 5), date(2025, 7, 4)),
+    ]
+
+
+def test_cestas_table_differs_from_derived_periods_where_documented(cal: ps.SchoolCalendar) -> None:
+    derived = ps.derive_periods("A", 2024)
+    cestas = cal.periods
+    # Period 1 opens after the dossier deadline (16 August), not on the last school day.
+    assert cestas[0].opens == date(2024, 8, 19) != derived[0].opens
+    # Periods 2 to 4 run on to the end of the following holidays; 1 and 5 do not.
+    assert [c.end == d.end for c, d in zip(cestas, derived, strict=True)] == [True, False, False, False, True]
+    # Opening days and first days agree from period 2 on.
+    assert [(c.opens, c.start) for c in cestas[1:]] == [(d.opens, d.start) for d in derived[1:]]
+
+
+def test_derive_periods_depends_on_the_zone() -> None:
+    winter_a = ps.derive_periods("A", 2024)[2].end
+    winter_c = ps.derive_periods("C", 2024)[2].end
+    assert winter_a == date(2025, 2, 21)
+    assert winter_c == date(2025, 2, 14)
+
+
+def test_derive_periods_refuses_an_unknown_zone() -> None:
+    with pytest.raises(ps.ConfigurationError, match="zone"):
+        ps.derive_periods("D", 2024)
+
+
+def test_holiday_periods_are_named_after_the_holidays(cal: ps.SchoolCalendar) -> None:
+    labels = [h.label for h in cal.holiday_periods]
+    assert labels == [
+        "Vacances de la Toussaint 2024",
+        "Vacances de Noël",
+        "Vacances d'hiver",
+        "Vacances de printemps",
+    ]
+    assert cal.holiday_of(date(2024, 12, 25)) == cal.holiday_periods[1]
+    assert cal.holiday_of(date(2024, 12, 20)) is None
+
+
+def test_building_a_calendar_without_the_holidays_package() -> None:
+    # Hosts may give their own holiday sets (e.g. from their database).
+    activity = ps.Activity("CANTINE", "CANTINE", ps.Season.SCHOOL, (0, 1, 3, 4), ps.DaysBefore(2))
+    cal = ps.SchoolCalendar(
+        zone="A",
+        periods=[ps.BookingPeriod(1, opens=date(2024, 8, 26), start=date(2024, 9, 2), end=date(2024, 9, 13))],
+        activities=[activity],
+        public_holidays=[],
+        school_holidays=[date(2024, 9, 9)],
+    )
+    assert cal.running_days("CANTINE") == (
+        date(2024, 9, 2),
+        date(2024, 9, 3),
+        date(2024, 9, 5),
+        date(2024, 9, 6),
+        date(2024, 9, 10),
+        date(2024, 9, 12),
+        date(2024, 9, 13),
+    )
+    assert cal.last_booking_day("CANTINE", date(2024, 9, 2)) == date(2024, 8, 31)
+    assert timedelta(0) < cal.closes_at("CANTINE", date(2024, 9, 13)) - cal.opens_at(
+        "CANTINE", date(2024, 9, 13)
+    )  # type: ignore[operator]
