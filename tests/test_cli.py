@@ -1,0 +1,113 @@
+"""The `periscolaire calendar` command."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from periscolaire.cli import main
+
+
+def status_of(argv: list[str]) -> int | str | None:
+    """The exit status, whether main returns it or argparse exits."""
+    try:
+        return main(argv, io.StringIO())
+    except SystemExit as exit_:
+        return exit_.code
+
+
+def run(*argv: str) -> str:
+    out = io.StringIO()
+    assert main(list(argv), out) == 0
+    return out.getvalue()
+
+
+def test_calendar_shows_the_periods_and_a_month_grid_per_activity() -> None:
+    text = run("calendar", "--now", "2024-08-26T10:00", "--month", "2024-09")
+    assert "Instant de référence : lun. 26/08/2024 10:00 (--now)" in text
+    assert (
+        "Période 1 : ouverture le lun. 19/08/2024 pour la période du lun. 02/09/2024 au ven. 18/10/2024"
+        in text
+    )
+    assert "RESTAURATION (RESTAURATION) — septembre 2024" in text
+    assert "Réservation au plus tard 3 jours avant (à minuit)" in text
+    # Monday 2 September: bookable, last day 30 August; Wednesday 4: the centre is closed.
+    assert "   2 R→30/08" in text
+    assert "\x1b[" not in text  # no colours when the output is not a terminal
+
+
+def test_calendar_grid_marks_past_deadlines_and_days_not_open_yet() -> None:
+    text = run("calendar", "--now", "2024-09-02T08:00", "--month", "2024-11", "--activity", "MERCREDI")
+    assert "CENTRE DE LOISIRS MERCREDI (MERCREDI) — novembre 2024" in text
+    assert "   6 o→03/11" in text  # period 2 opens on 18 October
+    text = run("calendar", "--now", "2024-09-10T08:00", "--month", "2024-09", "--activity", "MERCREDI")
+    assert "  11 x→08/09" in text
+    assert "   4 ." in text
+
+
+def test_calendar_colours_on_request() -> None:
+    text = run("calendar", "--now", "2024-08-26T10:00", "--activity", "RESTAURATION", "--color", "always")
+    assert "\x1b[32m" in text
+
+
+def test_calendar_without_now_outside_the_school_year_uses_the_first_opening() -> None:
+    text = run("calendar", "--activity", "RESTAURATION")
+    # Today (2026) is outside 2024/2025 in this repository's lifetime; the
+    # command says which instant it used either way.
+    assert "Instant de référence : " in text
+    assert ("première ouverture" in text) or ("heure actuelle" in text)
+
+
+def test_calendar_with_another_commune_file(tmp_path: Path) -> None:
+    from tests.helpers import cestas_with
+
+    path = tmp_path / "x.toml"
+    path.write_text(cestas_with('name = "Cestas"', 'name = "Pierroton"'), encoding="utf-8")
+    assert "Pierroton" in run("calendar", "--commune", str(path), "--now", "2024-09-01")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["calendar", "--now", "demain"], "date et heure ISO attendue"),
+        (["calendar", "--month", "2024-13"], "mois AAAA-MM attendu"),
+        (["calendar", "--activity", "PISCINE"], "Activité inconnue"),
+        (["calendar", "--commune", "/nowhere.toml"], "introuvable"),
+        (["nope"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_are_one_line_and_status_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert status_of(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_python_dash_m_works_like_the_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "periscolaire", "calendar", "--now", "2024-08-26", "--activity", "MERCREDI"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "MERCREDI" in done.stdout
+
+
+def test_help_is_available_everywhere() -> None:
+    for argv in (["--help"], ["calendar", "--help"]):
+        with pytest.raises(SystemExit) as info:
+            main(argv, io.StringIO())
+        assert info.value.code == 0
+
+
+def test_calendar_shows_the_month_of_the_next_running_day_by_default() -> None:
+    text = run("calendar", "--now", "2024-08-26T10:00", "--activity", "VACANCES")
+    assert "CENTRE DE LOISIRS VACANCES (VACANCES) — octobre 2024" in text
+    assert "  21 R→07/10" in text
