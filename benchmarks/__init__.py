@@ -1,0 +1,1 @@
+"""Benchmarks of periscolaire: ``python -m benchmarks`` prints every figure."""
