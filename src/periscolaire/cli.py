@@ -122,6 +122,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except PeriscolaireError as exc:
         print(f"periscolaire: erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `periscolaire calendar | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def _reference_now(commune: Commune, given: datetime | None) -> tuple[datetime, str]:
