@@ -38,6 +38,24 @@ from periscolaire.errors import (
 )
 
 if TYPE_CHECKING:
+    from periscolaire.booking import (
+        AlternateWeeks,
+        BookingSession,
+        Child,
+        CustodyDays,
+        DayCell,
+        Family,
+        Movement,
+        MovementKind,
+        Outcome,
+        Promotion,
+        Recap,
+        Register,
+        Rejection,
+        Request,
+        Reservation,
+        ReservationStatus,
+    )
     from periscolaire.calendar import (
         FRI,
         MON,
@@ -60,6 +78,7 @@ if TYPE_CHECKING:
         derive_periods,
     )
     from periscolaire.commune import Activity, Commune, load_commune
+    from periscolaire.report import render_nightly_report
 
 __version__ = "0.1.0"
 
@@ -90,6 +109,28 @@ _LAZY: dict[str, str] = {
         "periscolaire.calendar",
     ),
     **dict.fromkeys(("Activity", "Commune", "load_commune"), "periscolaire.commune"),
+    **dict.fromkeys(
+        (
+            "AlternateWeeks",
+            "BookingSession",
+            "Child",
+            "CustodyDays",
+            "DayCell",
+            "Family",
+            "Movement",
+            "MovementKind",
+            "Outcome",
+            "Promotion",
+            "Recap",
+            "Register",
+            "Rejection",
+            "Request",
+            "Reservation",
+            "ReservationStatus",
+        ),
+        "periscolaire.booking",
+    ),
+    "render_nightly_report": "periscolaire.report",
 }
 
 __all__ = [
@@ -101,24 +142,40 @@ __all__ = [
     "TUE",
     "WED",
     "Activity",
+    "AlternateWeeks",
     "AttachmentRejected",
     "BeforeHolidayStart",
     "BookingAccessDenied",
     "BookingError",
     "BookingPeriod",
+    "BookingSession",
+    "Child",
     "Closure",
     "Commune",
     "ConfigurationError",
+    "CustodyDays",
+    "DayCell",
     "DayOfPreviousMonth",
     "DayState",
     "DaysBefore",
     "DeadlineRule",
     "DossierError",
+    "Family",
     "HolidayWindow",
     "InvalidAmount",
+    "Movement",
+    "MovementKind",
     "NotBookable",
+    "Outcome",
     "PeriscolaireError",
     "ProfileError",
+    "Promotion",
+    "Recap",
+    "Register",
+    "Rejection",
+    "Request",
+    "Reservation",
+    "ReservationStatus",
     "SchoolCalendar",
     "Season",
     "TariffError",
@@ -129,11 +186,12 @@ __all__ = [
     "__version__",
     "derive_periods",
     "load_commune",
+    "render_nightly_report",
 ]
 
 
 #: Submodules reachable as attributes (``ps.calendar``) without an explicit import.
-_SUBMODULES = frozenset({"calendar", "cli", "commune", "errors", "strategies"})
+_SUBMODULES = frozenset({"booking", "calendar", "cli", "commune", "errors", "money", "report", "strategies"})
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,239 @@
+"""Invariants of the register under any sequence of family actions.
+
+A Hypothesis state machine drives several family accounts (two of them the
+separated parents of one child) and their sessions: they toggle days, weeks and
+months, copy, discard and confirm in any order while the clock moves on. After
+every step: never more accepted reservations than places, waiting lists in
+confirmation order and only on full days, one reservation per child and day,
+and an operation that raises changes nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import event
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+import periscolaire as ps
+
+COMMUNE = ps.load_commune()
+SHARED = ps.Child("paolo", "Paolo", "DUPONT")
+FAMILIES = [
+    ps.Family(
+        "F-MERE", "DUPONT", (SHARED, ps.Child("amalia", "Amalia", "DUPONT", activities={"RESTAURATION"}))
+    ),
+    ps.Family("F-PERE", "DURAND", (SHARED,), custody=ps.AlternateWeeks(date(2024, 9, 9))),
+    ps.Family("F-MARTIN", "MARTIN", (ps.Child("lea", "Léa", "MARTIN"), ps.Child("noe", "Noé", "MARTIN"))),
+    ps.Family("F-BERNARD", "BERNARD", (ps.Child("tom", "Tom", "BERNARD"),)),
+]
+DAYS = {
+    "MERCREDI": [date(2024, 9, 11), date(2024, 9, 18), date(2024, 10, 2)],
+    "VACANCES": [date(2024, 10, 21), date(2024, 10, 22), date(2024, 10, 23)],
+    "RESTAURATION": [date(2024, 9, 12), date(2024, 9, 13), date(2024, 9, 16)],
+}
+CAPACITY = {"MERCREDI": 2, "VACANCES": 1}
+START = datetime(2024, 8, 26, 9)
+
+
+def snapshot(register: ps.Register) -> list[ps.Reservation]:
+    return sorted(register.reservations(), key=lambda r: (r.child, r.activity, r.day))
+
+
+class RegisterMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.register = ps.Register(COMMUNE)
+        for code, days in DAYS.items():
+            for day in days:
+                if code in CAPACITY:
+                    self.register.set_capacity(code, day, CAPACITY[code])
+        self.now = START
+        self.sessions: list[ps.BookingSession] = []
+        self.confirmed_order: list[int] = []
+
+    @initialize()
+    def open_sessions(self) -> None:
+        for family in FAMILIES:
+            self.sessions.append(self._open(family))
+        self.sessions.append(self._open(FAMILIES[2]))  # a second session of one family
+
+    def _open(self, family: ps.Family) -> ps.BookingSession:
+        return self.register.open_session(family, now=self.now, balance=Decimal(0), dossier_complete=True)
+
+    def _pick(self, data: st.DataObject) -> tuple[ps.BookingSession, str, str, date]:
+        s = data.draw(st.sampled_from(self.sessions))
+        child = data.draw(st.sampled_from([c.id for c in s.family.children]))
+        code = data.draw(st.sampled_from(sorted(DAYS)))
+        day = data.draw(st.sampled_from(DAYS[code]))
+        return s, child, code, day
+
+    @rule(data=st.data())
+    def toggle_day(self, data: st.DataObject) -> None:
+        s, child, code, day = self._pick(data)
+        before_register, before_recap = snapshot(self.register), s.recap()
+        try:
+            s.toggle_day(child, code, day)
+        except ps.NotBookable:
+            assert snapshot(self.register) == before_register
+            assert s.recap() == before_recap
+
+    @rule(data=st.data(), kind=st.sampled_from(["week", "weekday", "month"]))
+    def toggle_many(self, data: st.DataObject, kind: str) -> None:
+        s, child, code, day = self._pick(data)
+        before = snapshot(self.register)
+        getattr(s, f"toggle_{kind}")(child, code, day)
+        assert snapshot(self.register) == before  # selections never reach the register
+
+    @rule(data=st.data())
+    def copy(self, data: st.DataObject) -> None:
+        s, child, code, _ = self._pick(data)
+        target_child = data.draw(st.sampled_from([c.id for c in s.family.children]))
+        target_code = data.draw(st.sampled_from(sorted(DAYS)))
+        before_register, before_recap = snapshot(self.register), s.recap()
+        try:
+            rejections = s.copy(child, code, target_child, target_code, 1)
+        except ps.BookingError as exc:
+            rejections, error = (), exc.code
+        else:
+            error = None
+        if error is not None:
+            assert error == "copy_onto_itself"
+            assert s.recap() == before_recap
+        for rejection in rejections:
+            assert rejection.request not in s.recap().bookings or rejection.code == "already_booked"
+        assert snapshot(self.register) == before_register
+
+    @precondition(lambda self: len(self.register) > 0)
+    @rule(data=st.data())
+    def cancel_a_reservation(self, data: st.DataObject) -> None:
+        row = data.draw(st.sampled_from(snapshot(self.register)))
+        s = data.draw(st.sampled_from([s for s in self.sessions if s.family.id == row.family]))
+        if s.is_booked(row.child, row.activity, row.day) and s.is_pending(row.child, row.activity, row.day):
+            return  # already selected for cancellation... or re-booked; leave it
+        before = s.recap()
+        try:
+            s.toggle_day(row.child, row.activity, row.day)
+        except ps.NotBookable as exc:
+            error: str | None = exc.code
+        else:
+            error = None
+        if error is not None:
+            assert error in ("past_deadline", "not_running")
+            assert s.recap() == before
+
+    @rule(data=st.data())
+    def discard(self, data: st.DataObject) -> None:
+        s = data.draw(st.sampled_from(self.sessions))
+        s.discard()
+        assert not s.recap()
+
+    @rule(data=st.data(), hours=st.integers(0, 24))
+    def confirm(self, data: st.DataObject, hours: int) -> None:
+        self.now += timedelta(hours=hours)
+        busy = [s for s in self.sessions if s.recap()]
+        s = data.draw(st.sampled_from(busy or self.sessions))
+        recap = s.recap()
+        outcome = s.confirm(self.now)
+        for name in ("accepted", "waitlisted", "refused", "cancelled"):
+            if getattr(outcome, name):
+                event(f"confirm: some {name}")
+        handled = [
+            *outcome.accepted,
+            *outcome.waitlisted,
+            *(r.request for r in outcome.refused),
+            *outcome.cancelled,
+        ]
+        assert sorted(handled) == sorted([*recap.bookings, *recap.cancellations])
+        assert not s.recap()
+        for request in outcome.accepted:
+            assert self.register.status(*request) is not None
+        for request in outcome.cancelled:
+            assert self.register.owner(*request) != s.family.id
+
+    @precondition(lambda self: self.now < datetime(2024, 10, 1))
+    @rule()
+    def transmit(self) -> None:
+        movements = self.register.transmit(self.now)
+        assert all(r.transmitted for r in self.register.reservations())
+        assert all(movements.values())
+
+    @invariant()
+    def accepted_never_exceeds_places(self) -> None:
+        accepted: dict[tuple[str, date], int] = {}
+        for r in self.register.reservations():
+            if r.status is ps.ReservationStatus.ACCEPTED:
+                accepted[(r.activity, r.day)] = accepted.get((r.activity, r.day), 0) + 1
+        for (code, day), n in accepted.items():
+            capacity = self.register.capacity(code, day)
+            assert capacity is None or n <= capacity
+            assert self.register.taken(code, day) == n
+
+    @invariant()
+    def waiting_lists_are_in_confirmation_order_and_only_on_full_days(self) -> None:
+        rows = {(r.child, r.activity, r.day): r for r in self.register.reservations()}
+        for code, days in DAYS.items():
+            for day in days:
+                queue = self.register.waiting_list(code, day)
+                sequences = [rows[tuple(req)].sequence for req in queue]
+                assert sequences == sorted(sequences)
+                assert all(rows[tuple(req)].status is ps.ReservationStatus.WAITLISTED for req in queue)
+                if queue:
+                    assert self.register.places_left(code, day) == 0
+
+    @invariant()
+    def one_reservation_per_child_and_day(self) -> None:
+        keys = [(r.child, r.activity, r.day) for r in self.register.reservations()]
+        assert len(keys) == len(set(keys))
+
+    @invariant()
+    def custody_and_enrolment_hold_in_the_register(self) -> None:
+        for r in self.register.reservations():
+            if r.family == "F-PERE":
+                assert FAMILIES[1].custody is not None
+                assert FAMILIES[1].custody.covers(r.day)
+            if r.child == "amalia":
+                assert r.activity == "RESTAURATION"
+
+
+TestRegisterMachine = RegisterMachine.TestCase
+
+
+def test_eight_threads_confirming_never_overbook() -> None:
+    register = ps.Register(COMMUNE)
+    wednesdays = DAYS["MERCREDI"]
+    for day in wednesdays:
+        register.set_capacity("MERCREDI", day, 5)
+    families = [ps.Family(f"F{i}", f"N{i}", (ps.Child(f"c{i}", "Prénom", f"N{i}"),)) for i in range(8)]
+    barrier = threading.Barrier(8)
+    outcomes: list[ps.Outcome] = []
+    lock = threading.Lock()
+
+    def family_books(family: ps.Family) -> None:
+        # 21 rounds: each books its three Wednesdays, then cancels them, ... and
+        # books them again last; confirmations race at the barrier.
+        for _ in range(21):
+            s = register.open_session(family, now=START, balance=Decimal(0), dossier_complete=True)
+            for day in wednesdays:
+                s.toggle_day(family.children[0].id, "MERCREDI", day)
+            barrier.wait()
+            outcome = s.confirm(START)
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=family_books, args=(f,)) for f in families]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for day in wednesdays:
+        assert register.taken("MERCREDI", day) == 5
+        assert len(register.waiting_list("MERCREDI", day)) == 3
+    assert len(register) == 24
+    booked = sum(len(o.accepted) + len(o.waitlisted) for o in outcomes)
+    cancelled = sum(len(o.cancelled) for o in outcomes)
+    assert booked - cancelled == 24
+    assert not any(o.refused for o in outcomes)
