@@ -29,6 +29,7 @@ __all__ = [
     "ConfigurationError",
     "DossierError",
     "InvalidAmount",
+    "LedgerError",
     "NotBookable",
     "PeriscolaireError",
     "ProfileError",
@@ -139,6 +140,13 @@ class UnknownWallet(PeriscolaireError):
     """A porte-monnaie that the account does not have."""
 
     code = "unknown_wallet"
+
+
+class LedgerError(PeriscolaireError):
+    """An operation the account's ledger refuses (a payment of zero, a double
+    correction...)."""
+
+    code = "ledger"
 
 
 class TariffError(PeriscolaireError):
