@@ -75,9 +75,8 @@ def test_activity_lookup(cestas: ps.Commune) -> None:
 
 def test_capacity_overrides_give_a_day_its_own_number_of_places() -> None:
     text = cestas_with(
-        'wallet = "EXTRASCOLAIRE"                # ILLUSTRATIVE\n\n[activities.VACANCES]',
-        'wallet = "EXTRASCOLAIRE"\ncapacity_overrides = [{ day = 2024-09-11, capacity = 24 }]\n\n'
-        "[activities.VACANCES]",
+        "waiting_list = true                     # p. 12: « liste d'attente »\n",
+        "waiting_list = true\ncapacity_overrides = [{ day = 2024-09-11, capacity = 24 }]\n",
     )
     mercredi = ps.Commune.from_toml(text).activity("MERCREDI")
     assert mercredi.capacity_on(date(2024, 9, 11)) == 24
@@ -276,3 +275,29 @@ def test_errors_survive_pickling() -> None:
     err = _error(cestas_with("capacity = 48", "capacity = -1"))
     copy = pickle.loads(pickle.dumps(err))
     assert (type(copy), copy.code, copy.message, copy.path) == (type(err), err.code, err.message, err.path)
+
+
+# -- tariffs in the configuration -------------------------------------------------------------
+
+
+def test_a_float_amount_in_a_tariff_is_refused() -> None:
+    err = _error(cestas_with('cost_price = "7.80"', "cost_price = 7.80"))
+    assert err.path == "activities.RESTAURATION.tariff.cost_price"
+    assert "guillemets" in err.message
+
+
+def test_a_tariff_above_its_cost_price_names_its_activity() -> None:
+    err = _error(cestas_with('cost_price = "22.00"', 'cost_price = "11.00"'))
+    assert err.path == "activities.MERCREDI.tariff"
+    assert err.code == "above_cost_price"
+
+
+def test_a_bracket_that_is_not_a_pair() -> None:
+    err = _error(cestas_with('[1500, "12.00"]]', "[1500]]"))
+    assert err.path == "activities.MERCREDI.tariff.brackets[4]"
+
+
+def test_a_tariff_needs_brackets_or_an_effort_rate() -> None:
+    err = _error(cestas_with('effort_rate = "0.0035"\nfloor = "1.00"\nceiling = "4.20"\n', ""))
+    assert err.path == "activities.RESTAURATION.tariff"
+    assert err.code == "bad_tariff"

@@ -23,6 +23,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 from itertools import pairwise
 from os import PathLike
 from types import MappingProxyType
@@ -48,7 +49,8 @@ from periscolaire.calendar import (
     WeekdayBefore,
     load_timezone,
 )
-from periscolaire.errors import ConfigurationError, UnknownActivity
+from periscolaire.errors import ConfigurationError, PeriscolaireError, UnknownActivity
+from periscolaire.tariff import BracketTariff, EffortRateTariff, Pricing, Tariff
 
 __all__ = ["BUNDLED", "Activity", "Commune", "load_commune"]
 
@@ -119,6 +121,7 @@ class Activity:
     waiting_list: bool = False
     wallet: str = "PERISCOLAIRE"
     capacity_overrides: tuple[tuple[date, int], ...] = attrs.field(default=(), converter=_overrides)
+    tariff: Pricing | None = None
 
     def __attrs_post_init__(self) -> None:
         path = f"activities.{self.code}"
@@ -519,11 +522,76 @@ def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Act
         waiting_list=table.get("waiting_list", _bool, False),
         wallet=table.get("wallet", _str, "PERISCOLAIRE"),
         capacity_overrides=overrides,
+        tariff=_pricing(table.table("tariff")) if "tariff" in table.data else None,
     )
     if len({d for d, _ in overrides}) != len(overrides):
         raise ConfigurationError(table.sub("capacity_overrides"), "jour en double")
     table.done()
     return activity
+
+
+def _amount(value: Any, path: str) -> Decimal:
+    """A decimal number written as a string ("2.40") or an integer; TOML floats
+    are refused: they are binary fractions, not cents."""
+    if isinstance(value, bool | float):
+        raise ConfigurationError(
+            path, f'écrivez les montants et taux entre guillemets ("2.40"), reçu {_kind(value)}'
+        )
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            pass
+        else:
+            if number.is_finite():
+                return number
+    raise ConfigurationError(path, f"un nombre décimal entre guillemets est attendu, reçu {_kind(value)}")
+
+
+def _brackets(value: Any, path: str) -> tuple[tuple[Decimal, Decimal], ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigurationError(path, f"une liste de [qf_from, prix] est attendue, reçu {_kind(value)}")
+    rows = []
+    for i, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != 2:
+            raise ConfigurationError(
+                f"{path}[{i}]", f"une paire [qf_from, prix] est attendue, reçu {_kind(row)}"
+            )
+        rows.append((_amount(row[0], f"{path}[{i}][0]"), _amount(row[1], f"{path}[{i}][1]")))
+    return tuple(rows)
+
+
+def _pricing(table: _Table) -> Pricing:
+    cost = table.get("cost_price", _amount, None)
+    tariff: Tariff
+    try:
+        if "brackets" in table.data:
+            tariff = BracketTariff(table.get("brackets", _brackets), cost_price=cost)
+        elif "effort_rate" in table.data:
+            tariff = EffortRateTariff(
+                rate=table.get("effort_rate", _amount),
+                floor=table.get("floor", _amount),
+                ceiling=table.get("ceiling", _amount),
+                cost_price=cost,
+            )
+        else:
+            raise ConfigurationError(table.path, "brackets ou effort_rate est attendu", code="bad_tariff")
+        pricing = Pricing(
+            tariff,
+            non_resident=table.get("non_resident", _amount, None),
+            sibling_reduction=table.get("sibling_reduction", _amount, Decimal(0)),
+            sibling_rank=table.get("sibling_rank", _int, 3),
+            late_surcharge=table.get("late_surcharge", _amount, Decimal(0)),
+            unbooked_presence=table.get("unbooked_presence", _amount, None),
+        )
+    except ConfigurationError:
+        raise
+    except PeriscolaireError as exc:
+        raise ConfigurationError(table.path, exc.message, code=exc.code) from None
+    table.done()
+    return pricing
 
 
 def _season(value: Any, path: str) -> Season:
@@ -623,6 +691,28 @@ def _dump_rule(rule: DeadlineRule) -> dict[str, Any]:
     return out
 
 
+def _dump_pricing(pricing: Pricing) -> dict[str, Any]:
+    tariff = pricing.tariff
+    out: dict[str, Any]
+    if isinstance(tariff, BracketTariff):
+        out = {"brackets": [[str(low), str(price)] for low, price in tariff.brackets]}
+    else:
+        out = {"effort_rate": str(tariff.rate), "floor": str(tariff.floor), "ceiling": str(tariff.ceiling)}
+    if tariff.cost_price is not None:
+        out["cost_price"] = str(tariff.cost_price)
+    if pricing.non_resident is not None:
+        out["non_resident"] = str(pricing.non_resident)
+    if pricing.sibling_reduction:
+        out["sibling_reduction"] = str(pricing.sibling_reduction)
+    if pricing.sibling_rank != 3:
+        out["sibling_rank"] = pricing.sibling_rank
+    if pricing.late_surcharge:
+        out["late_surcharge"] = str(pricing.late_surcharge)
+    if pricing.unbooked_presence is not None:
+        out["unbooked_presence"] = str(pricing.unbooked_presence)
+    return out
+
+
 def _dump(commune: Commune) -> dict[str, Any]:
     head: dict[str, Any] = {"name": commune.name}
     if commune.structure:
@@ -650,6 +740,8 @@ def _dump(commune: Commune) -> dict[str, Any]:
         row["wallet"] = a.wallet
         if a.capacity_overrides:
             row["capacity_overrides"] = [{"day": d, "capacity": c} for d, c in a.capacity_overrides]
+        if a.tariff is not None:
+            row["tariff"] = _dump_pricing(a.tariff)
         activities[code] = row
     periods = []
     for p in commune.periods:
@@ -708,10 +800,13 @@ def _toml(data: dict[str, Any]) -> str:
     scalars(data["commune"])
     for code, activity in data["activities"].items():
         lines += ["", f"[activities.{_toml_key(code)}]"]
-        scalars(activity)
+        scalars({k: v for k, v in activity.items() if k != "tariff"})
         for row in activity.get("capacity_overrides", []):
             lines += [f"[[activities.{_toml_key(code)}.capacity_overrides]]"]
             scalars(row)
+        if "tariff" in activity:
+            lines += [f"[activities.{_toml_key(code)}.tariff]"]
+            scalars(activity["tariff"])
     for key in ("periods", "closures", "holiday_windows"):
         for row in data.get(key, []):
             lines += ["", f"[[{key}]]"]
