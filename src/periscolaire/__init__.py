@@ -28,6 +28,7 @@ from periscolaire.errors import (
     ConfigurationError,
     DossierError,
     InvalidAmount,
+    LedgerError,
     NotBookable,
     PeriscolaireError,
     ProfileError,
@@ -79,6 +80,26 @@ if TYPE_CHECKING:
     )
     from periscolaire.commune import Activity, Commune, load_commune
     from periscolaire.report import render_nightly_report
+    from periscolaire.tariff import (
+        BracketTariff,
+        EffortRateTariff,
+        Pricing,
+        QuotientFamilial,
+        Usage,
+        compare_tariffs,
+        family_parts,
+        quotient_familial,
+    )
+    from periscolaire.wallet import (
+        Account,
+        AccountEstimate,
+        Entry,
+        EntryKind,
+        Estimate,
+        History,
+        Receipt,
+        estimate,
+    )
 
 __version__ = "0.1.0"
 
@@ -131,6 +152,23 @@ _LAZY: dict[str, str] = {
         "periscolaire.booking",
     ),
     "render_nightly_report": "periscolaire.report",
+    **dict.fromkeys(
+        (
+            "BracketTariff",
+            "EffortRateTariff",
+            "Pricing",
+            "QuotientFamilial",
+            "Usage",
+            "compare_tariffs",
+            "family_parts",
+            "quotient_familial",
+        ),
+        "periscolaire.tariff",
+    ),
+    **dict.fromkeys(
+        ("Account", "AccountEstimate", "Entry", "EntryKind", "Estimate", "History", "Receipt", "estimate"),
+        "periscolaire.wallet",
+    ),
 }
 
 __all__ = [
@@ -141,6 +179,8 @@ __all__ = [
     "THU",
     "TUE",
     "WED",
+    "Account",
+    "AccountEstimate",
     "Activity",
     "AlternateWeeks",
     "AttachmentRejected",
@@ -149,6 +189,7 @@ __all__ = [
     "BookingError",
     "BookingPeriod",
     "BookingSession",
+    "BracketTariff",
     "Child",
     "Closure",
     "Commune",
@@ -160,17 +201,26 @@ __all__ = [
     "DaysBefore",
     "DeadlineRule",
     "DossierError",
+    "EffortRateTariff",
+    "Entry",
+    "EntryKind",
+    "Estimate",
     "Family",
+    "History",
     "HolidayWindow",
     "InvalidAmount",
+    "LedgerError",
     "Movement",
     "MovementKind",
     "NotBookable",
     "Outcome",
     "PeriscolaireError",
+    "Pricing",
     "ProfileError",
     "Promotion",
+    "QuotientFamilial",
     "Recap",
+    "Receipt",
     "Register",
     "Rejection",
     "Request",
@@ -182,16 +232,23 @@ __all__ = [
     "UnknownActivity",
     "UnknownChild",
     "UnknownWallet",
+    "Usage",
     "WeekdayBefore",
     "__version__",
+    "compare_tariffs",
     "derive_periods",
+    "estimate",
+    "family_parts",
     "load_commune",
+    "quotient_familial",
     "render_nightly_report",
 ]
 
 
 #: Submodules reachable as attributes (``ps.calendar``) without an explicit import.
-_SUBMODULES = frozenset({"booking", "calendar", "cli", "commune", "errors", "money", "report", "strategies"})
+_SUBMODULES = frozenset(
+    {"booking", "calendar", "cli", "commune", "errors", "money", "report", "strategies", "tariff", "wallet"}
+)
 
 
 def __getattr__(name: str) -> Any:

@@ -14,6 +14,8 @@ Install with ``pip install periscolaire[hypothesis]``; importing
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -36,13 +38,23 @@ from periscolaire.calendar import (
 )
 from periscolaire.commune import Activity, Commune
 from periscolaire.errors import ConfigurationError
+from periscolaire.tariff import BracketTariff, EffortRateTariff, Pricing, Tariff
+from periscolaire.wallet import Account
 
 __all__ = [
+    "accounts",
     "activity_codes",
+    "amounts",
+    "bracket_tariffs",
     "communes",
     "deadline_rules",
+    "effort_rate_tariffs",
     "instants",
+    "ledger_operations",
+    "pricings",
+    "quotients",
     "school_years",
+    "tariffs",
 ]
 
 #: School years the ``holidays`` package knows well for every zone.
@@ -87,6 +99,7 @@ def _activity(draw: st.DrawFn, code: str, season: Season) -> Activity:
         else draw(st.sampled_from([(MON, TUE, WED, THU, FRI), (MON, WED, FRI)]))
     )
     capacity = draw(st.none() | st.integers(0, 40))
+    tariff = draw(st.none() | pricings())
     return Activity(
         code=code,
         label=draw(st.text(min_size=1, max_size=20)),
@@ -97,6 +110,7 @@ def _activity(draw: st.DrawFn, code: str, season: Season) -> Activity:
         capacity=capacity,
         waiting_list=capacity is not None and draw(st.booleans()),
         wallet=draw(st.sampled_from(["PERISCOLAIRE", "RESTAURATION", "EXTRASCOLAIRE"])),
+        tariff=tariff,
     )
 
 
@@ -157,3 +171,99 @@ def instants(start: date, end: date) -> st.SearchStrategy[datetime]:
         min_value=datetime.combine(start, time(0)),
         max_value=datetime.combine(end, time(23, 59, 59)),
     )
+
+
+# --------------------------------------------------------------------------
+# Money, tariffs, ledgers
+# --------------------------------------------------------------------------
+
+
+def amounts(min_value: Decimal | int = 0, max_value: Decimal | int = 1000) -> st.SearchStrategy[Decimal]:
+    """Euros, to the cent, between two bounds."""
+    low, high = int(Decimal(min_value) * 100), int(Decimal(max_value) * 100)
+    return st.integers(low, high).map(lambda cents: Decimal(cents).scaleb(-2))
+
+
+def quotients() -> st.SearchStrategy[Decimal | None]:
+    """A QF in euros (or None: no QF, the highest price)."""
+    return st.none() | amounts(0, 4000)
+
+
+@st.composite
+def bracket_tariffs(draw: st.DrawFn) -> BracketTariff:
+    """A grid of 1 to 6 brackets starting at QF 0."""
+    bounds = draw(st.lists(st.integers(1, 3000), max_size=5, unique=True).map(sorted))
+    prices = draw(st.lists(amounts(0, 30), min_size=len(bounds) + 1, max_size=len(bounds) + 1))
+    tariff = BracketTariff(tuple(zip([Decimal(0), *map(Decimal, bounds)], prices, strict=True)))
+    if draw(st.booleans()):
+        tariff = BracketTariff(tariff.brackets, cost_price=tariff.highest + draw(amounts(0, 10)))
+    return tariff
+
+
+@st.composite
+def effort_rate_tariffs(draw: st.DrawFn) -> EffortRateTariff:
+    """QF x rate between a floor and a ceiling."""
+    floor = draw(amounts(0, 10))
+    ceiling = floor + draw(amounts(0, 20))
+    rate = Decimal(draw(st.integers(0, 200))).scaleb(-4)  # 0 % to 2 % of the QF
+    return EffortRateTariff(rate=rate, floor=floor, ceiling=ceiling)
+
+
+def tariffs() -> st.SearchStrategy[Tariff]:
+    return st.one_of(bracket_tariffs(), effort_rate_tariffs())
+
+
+@st.composite
+def pricings(draw: st.DrawFn) -> Pricing:
+    """A tariff with any of the modifiers communes use."""
+    tariff = draw(tariffs())
+    cap = tariff.cost_price
+    non_resident = draw(st.none() | amounts(0, cap if cap is not None else 40))
+    return Pricing(
+        tariff,
+        non_resident=non_resident,
+        sibling_reduction=Decimal(draw(st.integers(0, 100))).scaleb(-2),
+        sibling_rank=draw(st.integers(2, 4)),
+        late_surcharge=draw(amounts(0, 5)),
+        unbooked_presence=draw(st.none() | amounts(0, 40)),
+    )
+
+
+WALLETS = ("PERISCOLAIRE", "RESTAURATION", "EXTRASCOLAIRE")
+
+
+def ledger_operations(wallets: tuple[str, ...] = WALLETS) -> st.SearchStrategy[list[tuple[Any, ...]]]:
+    """Operations on an account, valid or not: ("pay" | "credit" | "debit",
+    wallet, amount, day) and ("correct", entry number, day). Unknown
+    porte-monnaies, zero and negative amounts and bad entry numbers occur."""
+    day = st.dates(date(2024, 8, 1), date(2025, 7, 31))
+    wallet = st.sampled_from([*wallets, "INCONNU"])
+    amount = st.one_of(amounts(-10, 200), st.just(Decimal(0)))
+    move = st.tuples(st.sampled_from(["pay", "credit", "debit"]), wallet, amount, day)
+    correct = st.tuples(st.just("correct"), st.integers(0, 30), day)
+    return st.lists(st.one_of(move, move, correct), max_size=30)
+
+
+def apply_operation(account: Account, op: tuple[Any, ...]) -> bool:
+    """Apply one operation of :func:`ledger_operations`; False if refused."""
+    from periscolaire.errors import PeriscolaireError
+
+    try:
+        if op[0] == "correct":
+            account.correct(op[1], op[2])
+        elif op[0] == "pay":
+            account.pay(op[1], op[2], op[3], reference="REF")
+        else:
+            getattr(account, op[0])(op[1], op[2], op[3], op[0])
+    except PeriscolaireError:
+        return False
+    return True
+
+
+@st.composite
+def accounts(draw: st.DrawFn, wallets: tuple[str, ...] = WALLETS) -> Account:
+    """An account after a random history of payments, debits and corrections."""
+    account = Account(wallets=wallets)
+    for op in draw(ledger_operations(wallets)):
+        apply_operation(account, op)
+    return account
