@@ -40,12 +40,8 @@ from periscolaire.errors import (
 
 if TYPE_CHECKING:
     from periscolaire.booking import (
-        AlternateWeeks,
         BookingSession,
-        Child,
-        CustodyDays,
         DayCell,
-        Family,
         Movement,
         MovementKind,
         Outcome,
@@ -79,6 +75,7 @@ if TYPE_CHECKING:
         derive_periods,
     )
     from periscolaire.commune import Activity, Commune, load_commune
+    from periscolaire.family import AlternateWeeks, Child, CustodyDays, Family
     from periscolaire.report import render_nightly_report
     from periscolaire.tariff import (
         BracketTariff,
@@ -130,14 +127,11 @@ _LAZY: dict[str, str] = {
         "periscolaire.calendar",
     ),
     **dict.fromkeys(("Activity", "Commune", "load_commune"), "periscolaire.commune"),
+    **dict.fromkeys(("AlternateWeeks", "Child", "CustodyDays", "Family"), "periscolaire.family"),
     **dict.fromkeys(
         (
-            "AlternateWeeks",
             "BookingSession",
-            "Child",
-            "CustodyDays",
             "DayCell",
-            "Family",
             "Movement",
             "MovementKind",
             "Outcome",
@@ -247,7 +241,19 @@ __all__ = [
 
 #: Submodules reachable as attributes (``ps.calendar``) without an explicit import.
 _SUBMODULES = frozenset(
-    {"booking", "calendar", "cli", "commune", "errors", "money", "report", "strategies", "tariff", "wallet"}
+    {
+        "booking",
+        "calendar",
+        "cli",
+        "commune",
+        "errors",
+        "family",
+        "money",
+        "report",
+        "strategies",
+        "tariff",
+        "wallet",
+    }
 )
 
 
