@@ -1,0 +1,905 @@
+"""The family dossier (« Dossier Famille »): fiches, their states, the agent's
+decisions, contacts and health.
+
+The guide (p. 4-9, p. 15): the dossier « doit être actualisé chaque année pour
+permettre l'accès aux réservations des services »; it is made of fiches to
+« valider et transmettre », each in a state counted under the pictogram (« à
+saisir, en cours de saisie, transmises, rejetées ou incomplètes, validées, à
+mettre à jour »); « Une fois validées, les fiches ne sont plus modifiables et
+sont transmises au service Education qui les contrôlera puis les validera ou
+les refusera. Vous recevrez un mail vous informant de l'action de votre
+gestionnaire »; « Tous les éléments avec un astérisque (*) sont à renseigner »,
+but a fiche can be saved « en brouillon ».
+
+>>> from datetime import date, datetime
+>>> import periscolaire as ps
+>>> family = ps.Family("F1", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
+>>> dossier = ps.Dossier.open(family, school_year=2024)
+>>> len(dossier.fiches()), dossier.counts()[ps.FicheState.TO_FILL]
+(6, 6)
+>>> dossier.transmit(ps.FicheKind.AUTORISATIONS, "paolo", now=datetime(2024, 6, 20, 9)).event
+'transmitted'
+>>> dossier.fiche(ps.FicheKind.AUTORISATIONS, "paolo").state
+<FicheState.TRANSMITTED: 'transmitted'>
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from periscolaire.attachments import Document, Upload, check_attachments
+from periscolaire.errors import DossierError, UnknownChild
+from periscolaire.family import Family
+from periscolaire.profile import parse_emails
+
+__all__ = [
+    "Contact",
+    "ContactLink",
+    "Dossier",
+    "Fiche",
+    "FicheEvent",
+    "FicheKind",
+    "FicheState",
+    "Field",
+    "Signature",
+    "VaccinationStatus",
+    "vaccination_status",
+]
+
+
+class FicheKind(enum.StrEnum):
+    """The fiches of a dossier (p. 6-9)."""
+
+    RESPONSABLE = "responsable"
+    AUTRE_RESPONSABLE = "autre_responsable"
+    ASSURANCE = "assurance"
+    AUTORISATIONS = "autorisations"
+    CONTACTS = "contacts"
+    SANTE = "sante"
+    REGLEMENT = "reglement"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+    @property
+    def per_child(self) -> bool:
+        return self not in (FicheKind.RESPONSABLE, FicheKind.AUTRE_RESPONSABLE)
+
+
+_KIND_LABELS = {
+    FicheKind.RESPONSABLE: "Fiche responsable compte famille",
+    FicheKind.AUTRE_RESPONSABLE: "Fiche autre responsable famille",
+    FicheKind.ASSURANCE: "Fiche assurance scolaire et extrascolaire",
+    FicheKind.AUTORISATIONS: "Fiche d'autorisations parentales",
+    FicheKind.CONTACTS: "Fiche de contacts",
+    FicheKind.SANTE: "Fiche santé",
+    FicheKind.REGLEMENT: "Règlement intérieur",
+}
+CHILD_FICHES = (
+    FicheKind.ASSURANCE,
+    FicheKind.AUTORISATIONS,
+    FicheKind.CONTACTS,
+    FicheKind.SANTE,
+    FicheKind.REGLEMENT,
+)
+
+
+class FicheState(enum.StrEnum):
+    """The states of the guide's table (p. 5)."""
+
+    TO_FILL = "to_fill"
+    DRAFT = "draft"
+    TRANSMITTED = "transmitted"
+    REJECTED = "rejected"
+    VALIDATED = "validated"
+    TO_UPDATE = "to_update"
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    FicheState.TO_FILL: "à saisir",
+    FicheState.DRAFT: "en cours de saisie",
+    FicheState.TRANSMITTED: "transmise",
+    FicheState.REJECTED: "rejetée ou incomplète",
+    FicheState.VALIDATED: "validée",
+    FicheState.TO_UPDATE: "à mettre à jour",
+}
+#: States in which the family may edit a fiche.
+EDITABLE = frozenset(
+    {FicheState.TO_FILL, FicheState.DRAFT, FicheState.REJECTED, FicheState.VALIDATED, FicheState.TO_UPDATE}
+)
+
+
+# --------------------------------------------------------------------------
+# Fields of each fiche
+# --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Field:
+    """A field of a fiche: its French label, its type, whether it is required
+    (the guide's asterisk) and its default."""
+
+    name: str
+    label: str
+    type: type
+    required: bool = False
+    default: Any = None
+
+
+def _f(name: str, label: str, kind: type = str, required: bool = False, default: Any = None) -> Field:
+    return Field(name, label, kind, required, default)
+
+
+class Emails(str):
+    """Marker type: a semicolon-separated list of e-mail addresses."""
+
+    __slots__ = ()
+
+
+SCHEMA: Mapping[FicheKind, tuple[Field, ...]] = {
+    FicheKind.RESPONSABLE: (
+        _f("last_name", "Nom", required=True),
+        _f("first_name", "Prénom", required=True),
+        _f("address", "Adresse", required=True),
+        _f("postcode", "Code postal", required=True),
+        _f("city", "Commune", required=True),
+        _f("phone", "Téléphone", required=True),
+        _f("emails", "Adresses mail", Emails, required=True),
+        _f("separated", "Parents séparés ou divorcés", bool, default=False),
+    ),
+    FicheKind.AUTRE_RESPONSABLE: (
+        _f("last_name", "Nom", required=True),
+        _f("first_name", "Prénom", required=True),
+        _f("phone", "Téléphone", required=True),
+        _f("address", "Adresse"),
+        _f("emails", "Adresses mail", Emails),
+    ),
+    FicheKind.ASSURANCE: (
+        _f("company", "Compagnie d'assurance", required=True),
+        _f("new_company", "Nouvelle compagnie (absente de la liste)", bool, default=False),
+        _f("company_address", "Adresse de la compagnie"),
+        _f("company_phone", "Téléphone de la compagnie"),
+        _f("contract_number", "Numéro de contrat", required=True),
+        _f("expiry", "Date d'échéance", date, required=True),
+    ),
+    FicheKind.AUTORISATIONS: (
+        # « la réponse OUI est cochée par défaut mais peut être modifiée » (p. 7)
+        _f("image_rights", "Droit à l'image", bool, required=True, default=True),
+        _f("publication", "Publication", bool, required=True, default=True),
+        _f(
+            "emergency_care",
+            "Autorisation de soins médicaux en cas d'urgence",
+            bool,
+            required=True,
+            default=True,
+        ),
+    ),
+    FicheKind.CONTACTS: (),
+    FicheKind.SANTE: (
+        _f("vaccinations_up_to_date", "Vaccinations obligatoires à jour", bool, required=True),
+        _f("vaccination_contraindicated", "Contre-indication médicale à la vaccination", bool, default=False),
+        _f("vaccinations_changed", "Vaccinations modifiées depuis l'inscription", bool, default=False),
+        _f("admitted_on", "Date d'admission en collectivité", date),
+        _f("pathologies", "Pathologies", default=""),
+        _f("allergies", "Allergies", default=""),
+        _f("pai", "Protocole d'accueil individualisé (PAI)", bool, default=False),
+        _f("diet", "Exigences alimentaires", default=""),
+        _f("doctor_name", "Médecin traitant", required=True),
+        _f("doctor_phone", "Téléphone du médecin"),
+        _f("recommendations", "Recommandations", default=""),
+    ),
+    FicheKind.REGLEMENT: (
+        _f(
+            "acknowledged",
+            "J'ai pris connaissance du règlement intérieur et j'ai informé mon enfant de ce règlement",
+            bool,
+            required=True,
+            default=False,
+        ),
+    ),
+}
+
+
+def required_documents(kind: FicheKind, data: Mapping[str, Any]) -> tuple[Document, ...]:
+    """The documents a fiche needs before it can be transmitted, as the guide
+    lists them (p. 4-8, p. 15). The tax notice is optional (only for the QF)."""
+    if kind is FicheKind.RESPONSABLE:
+        docs = [Document.PROOF_OF_ADDRESS]
+        if data.get("separated"):
+            docs.append(Document.DIVORCE_JUDGMENT)
+        return tuple(docs)
+    if kind is FicheKind.ASSURANCE:
+        return (Document.INSURANCE_CERTIFICATE,)
+    if kind is FicheKind.SANTE:
+        docs = []
+        if data.get("vaccinations_changed"):
+            docs.append(Document.VACCINATION_PAGES)
+        if data.get("vaccination_contraindicated"):
+            docs.append(Document.CONTRAINDICATION_CERTIFICATE)
+        if data.get("pai"):
+            docs += [Document.PAI_PRESCRIPTION, Document.PAI_PHOTO]
+        return tuple(docs)
+    return ()
+
+
+#: Documents a fiche may carry (required or optional).
+ALLOWED_DOCUMENTS: Mapping[FicheKind, frozenset[Document]] = {
+    FicheKind.RESPONSABLE: frozenset(
+        {Document.PROOF_OF_ADDRESS, Document.DIVORCE_JUDGMENT, Document.TAX_NOTICE}
+    ),
+    FicheKind.AUTRE_RESPONSABLE: frozenset({Document.TAX_NOTICE}),
+    FicheKind.ASSURANCE: frozenset({Document.INSURANCE_CERTIFICATE}),
+    FicheKind.AUTORISATIONS: frozenset(),
+    FicheKind.CONTACTS: frozenset(),
+    FicheKind.SANTE: frozenset(
+        {
+            Document.VACCINATION_PAGES,
+            Document.CONTRAINDICATION_CERTIFICATE,
+            Document.PAI_PRESCRIPTION,
+            Document.PAI_PHOTO,
+        }
+    ),
+    FicheKind.REGLEMENT: frozenset(),
+}
+
+
+# --------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Signature:
+    """A signature: the signer's name, and where and when (the règlement
+    intérieur asks for « votre nom, le lieu, la date et l'heure », p. 2)."""
+
+    name: str
+    place: str | None = None
+    at: datetime | None = None
+
+
+@attrs.frozen
+class Contact:
+    """A person other than the responsables who may pick a child up or be
+    called in an emergency (p. 7). Belongs to the family; names are fixed."""
+
+    id: str
+    last_name: str
+    first_name: str
+    phone: str
+    address: str = ""
+    email: str = ""
+
+
+@attrs.frozen
+class ContactLink:
+    """A contact linked to a child: relationship, « autorisé ou pas à récupérer
+    l'enfant », « peut être appelé en cas d'urgence »."""
+
+    contact: Contact
+    relationship: str
+    may_pick_up: bool
+    emergency_call: bool
+
+
+def _frozen_map(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen(repr=False)
+class FicheVersion:
+    """The content of a fiche at one moment (data, attachments, signature)."""
+
+    data: Mapping[str, Any] = attrs.field(converter=_frozen_map)
+    attachments: Mapping[Document, tuple[Upload, ...]] = attrs.field(converter=_frozen_map)
+    signature: Signature | None = None
+
+    def __repr__(self) -> str:  # health data never appears in a repr
+        return f"FicheVersion(fields={len(self.data)}, documents={len(self.attachments)})"
+
+
+FicheId = tuple[FicheKind, str | None]
+
+
+@attrs.frozen(repr=False)
+class Fiche:
+    """A read-only snapshot of one fiche.
+
+    ``validated`` is the last validated version (never lost); ``in_force`` says
+    whether it grants booking access while the fiche is being updated.
+    """
+
+    kind: FicheKind
+    child: str | None
+    state: FicheState
+    current: FicheVersion
+    validated: FicheVersion | None
+    in_force: bool
+    reason: str | None
+
+    @property
+    def id(self) -> FicheId:
+        return (self.kind, self.child)
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self.current.data
+
+    @property
+    def attachments(self) -> Mapping[Document, tuple[Upload, ...]]:
+        return self.current.attachments
+
+    def __repr__(self) -> str:  # health data never appears in a repr
+        child = f", child={self.child!r}" if self.child else ""
+        return f"Fiche({self.kind.value}{child}, state={self.state.value})"
+
+
+@attrs.frozen
+class FicheEvent:
+    """Something that happened to a fiche, for the host's e-mail (« Vous
+    recevrez un mail vous informant de l'action de votre gestionnaire », p. 5)."""
+
+    event: str  # transmitted, validated, rejected, to_update
+    kind: FicheKind
+    child: str | None
+    at: datetime | date
+    agent: str | None = None
+    reason: str | None = None
+
+    def message(self, child_name: str | None = None) -> str:
+        """The e-mail's sentence in French."""
+        who = f" ({child_name or self.child})" if self.child else ""
+        name = f"« {self.kind.label} »{who}"
+        if self.event == "validated":
+            return f"Votre fiche {name} a été validée par le service Éducation."
+        if self.event == "rejected":
+            return f"Votre fiche {name} a été rejetée par le service Éducation : {self.reason}"
+        if self.event == "to_update":
+            return f"Votre fiche {name} est à mettre à jour : {self.reason}"
+        return f"Votre fiche {name} a été transmise au service Éducation."
+
+
+class VaccinationStatus(enum.StrEnum):
+    UP_TO_DATE = "up_to_date"
+    CONTRAINDICATED = "contraindicated"
+    PROVISIONAL = "provisional"  # three months to catch up (CSP art. R3111-8)
+    NOT_ADMITTED = "not_admitted"
+
+
+def vaccination_status(
+    up_to_date: bool, contraindicated: bool, admitted_on: date | None, on: date
+) -> VaccinationStatus:
+    """Whether a child may be admitted on ``on``, as far as vaccinations go.
+
+    « Pour être accueilli en collectivité … un enfant doit être à jour des
+    vaccinations obligatoires. L'article R3111-8 du code de santé publique
+    prévoit une possibilité d'accueil provisoire de trois mois » (p. 8): from
+    the day of admission, three months; after that the child is not admitted.
+
+    >>> vaccination_status(False, False, date(2024, 9, 2), date(2024, 12, 1))
+    <VaccinationStatus.PROVISIONAL: 'provisional'>
+    >>> vaccination_status(False, False, date(2024, 9, 2), date(2024, 12, 2))
+    <VaccinationStatus.NOT_ADMITTED: 'not_admitted'>
+    """
+    if up_to_date:
+        return VaccinationStatus.UP_TO_DATE
+    if contraindicated:
+        return VaccinationStatus.CONTRAINDICATED
+    if admitted_on is not None and admitted_on <= on < admitted_on + relativedelta(months=3):
+        return VaccinationStatus.PROVISIONAL
+    return VaccinationStatus.NOT_ADMITTED
+
+
+# --------------------------------------------------------------------------
+# The dossier
+# --------------------------------------------------------------------------
+
+
+class _Fiche:
+    """A fiche inside its dossier (changed only by the dossier's operations)."""
+
+    __slots__ = ("child", "current", "in_force", "kind", "reason", "state", "validated")
+
+    def __init__(self, kind: FicheKind, child: str | None, data: Mapping[str, Any] | None = None) -> None:
+        self.kind = kind
+        self.child = child
+        self.state = FicheState.TO_FILL
+        defaults = {f.name: f.default for f in SCHEMA[kind]}
+        if kind is FicheKind.CONTACTS:
+            defaults["contacts"] = ()
+        self.current = FicheVersion({**defaults, **(data or {})}, {})
+        self.validated: FicheVersion | None = None
+        self.in_force = False
+        self.reason: str | None = None
+
+    def snapshot(self) -> Fiche:
+        return Fiche(
+            self.kind, self.child, self.state, self.current, self.validated, self.in_force, self.reason
+        )
+
+    @property
+    def done(self) -> bool:
+        """Transmitted or validated, or reopened while a validated version is in force."""
+        return self.state in (FicheState.TRANSMITTED, FicheState.VALIDATED) or self.in_force
+
+
+class Dossier:
+    """A family's dossier for one school year: its fiches and contacts.
+
+    Every operation checks everything before changing anything: a refused
+    operation (:class:`~periscolaire.DossierError`) leaves the dossier as it
+    was.
+    """
+
+    def __init__(
+        self,
+        family: Family,
+        school_year: int,
+        *,
+        other_responsable: bool = False,
+        deadline: date | None = None,
+        school_year_start: date | None = None,
+    ) -> None:
+        self.family = family
+        self.school_year = school_year
+        self.other_responsable = other_responsable
+        self.deadline = deadline
+        self.school_year_start = school_year_start or date(school_year, 9, 1)
+        kinds: list[FicheId] = [(FicheKind.RESPONSABLE, None)]
+        if other_responsable:
+            kinds.append((FicheKind.AUTRE_RESPONSABLE, None))
+        kinds += [(kind, child.id) for child in family.children for kind in CHILD_FICHES]
+        self._fiches: dict[FicheId, _Fiche] = {key: _Fiche(*key) for key in kinds}
+        self._contacts: dict[str, Contact] = {}
+        self._contact_ids = itertools.count(1)
+        self._events: list[FicheEvent] = []
+
+    @classmethod
+    def open(
+        cls,
+        family: Family,
+        school_year: int,
+        *,
+        other_responsable: bool = False,
+        deadline: date | None = None,
+        school_year_start: date | None = None,
+    ) -> Dossier:
+        """The dossier of a school year (``2024`` is 2024/2025): RESPONSABLE,
+        AUTRE_RESPONSABLE when there is one, and for each child ASSURANCE,
+        AUTORISATIONS, CONTACTS, SANTE, REGLEMENT, all « à saisir ». The
+        deadline is the commune's (``commune.dossier_deadline``)."""
+        return cls(
+            family,
+            school_year,
+            other_responsable=other_responsable,
+            deadline=deadline,
+            school_year_start=school_year_start,
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _get(self, kind: FicheKind | str, child: str | None) -> _Fiche:
+        kind = FicheKind(kind)
+        if kind.per_child:
+            if child is None or child not in {c.id for c in self.family.children}:
+                raise UnknownChild(str(child))
+        elif child is not None:
+            raise DossierError(f"La {kind.label} n'est pas une fiche d'enfant.", code="not_a_child_fiche")
+        fiche = self._fiches.get((kind, child))
+        if fiche is None:
+            raise DossierError(f"Le dossier n'a pas de {kind.label}.", code="unknown_fiche")
+        return fiche
+
+    def fiche(self, kind: FicheKind | str, child: str | None = None) -> Fiche:
+        return self._get(kind, child).snapshot()
+
+    def fiches(self) -> tuple[Fiche, ...]:
+        return tuple(f.snapshot() for f in self._fiches.values())
+
+    def counts(self) -> Mapping[FicheState, int]:
+        """How many fiches are in each state (the table under the pictogram)."""
+        counts = dict.fromkeys(FicheState, 0)
+        for fiche in self._fiches.values():
+            counts[fiche.state] += 1
+        return MappingProxyType(counts)
+
+    @property
+    def grants_booking_access(self) -> bool:
+        """Every fiche transmitted or validated (or reopened while validated)."""
+        return all(f.done for f in self._fiches.values())
+
+    def is_late(self, today: date) -> bool:
+        """Fiches remain untransmitted after the deadline (« avant le vendredi 16
+        août 2024 », p. 4: the deadline day itself is not late)."""
+        return self.deadline is not None and today > self.deadline and not self.grants_booking_access
+
+    @property
+    def events(self) -> tuple[FicheEvent, ...]:
+        return tuple(self._events)
+
+    def _label(self, fiche: _Fiche) -> str:
+        if fiche.child is None:
+            return fiche.kind.label
+        return f"{fiche.kind.label} ({self.family.child(fiche.child).first_name})"
+
+    # -- the family ---------------------------------------------------------------------
+
+    def _editable(self, fiche: _Fiche) -> None:
+        if fiche.state not in EDITABLE:
+            raise DossierError(
+                f"{self._label(fiche)} : une fiche transmise n'est plus modifiable.", code="fiche_transmitted"
+            )
+
+    def _values(self, fiche: _Fiche, values: Mapping[str, Any]) -> dict[str, Any]:
+        fields = {f.name: f for f in SCHEMA[fiche.kind]}
+        clean: dict[str, Any] = {}
+        for name, value in values.items():
+            field = fields.get(name)
+            if field is None:
+                raise DossierError(f"{self._label(fiche)} : champ inconnu « {name} ».", code="unknown_field")
+            if value is None:
+                clean[name] = None
+                continue
+            if field.type is Emails:
+                if not isinstance(value, str):
+                    raise DossierError(
+                        f"{self._label(fiche)} : « {field.label} » invalide.", code="bad_value"
+                    )
+                clean[name] = "; ".join(parse_emails(value))
+                continue
+            expected = field.type
+            ok = (
+                type(value) is date
+                if expected is date
+                else isinstance(value, bool)
+                if expected is bool
+                else isinstance(value, expected)
+            )
+            if not ok:
+                # The value itself is never echoed: it may be health data.
+                raise DossierError(
+                    f"{self._label(fiche)} : « {field.label} » invalide ({expected.__name__} attendu).",
+                    code="bad_value",
+                )
+            clean[name] = value.strip() if isinstance(value, str) else value
+        return clean
+
+    def edit(self, kind: FicheKind | str, child: str | None = None, **values: Any) -> Fiche:
+        """Change some fields and save the fiche as a draft (« enregistrer en
+        brouillon »). Editing a validated fiche reopens it: the validated version
+        stays in force until the new one is validated."""
+        fiche = self._get(kind, child)
+        self._editable(fiche)
+        clean = self._values(fiche, values)
+        self._set(fiche, attrs.evolve(fiche.current, data={**fiche.current.data, **clean}))
+        return fiche.snapshot()
+
+    def _set(self, fiche: _Fiche, version: FicheVersion) -> None:
+        fiche.current = version
+        fiche.state = FicheState.DRAFT
+
+    def attach(
+        self, kind: FicheKind | str, child: str | None, document: Document | str, files: Sequence[Upload]
+    ) -> Fiche:
+        """Upload a document's files (replacing the earlier ones): at most 4
+        files of at most 2000 KB each (p. 5). An empty list removes it."""
+        fiche = self._get(kind, child)
+        document = Document(document)
+        if document not in ALLOWED_DOCUMENTS[fiche.kind]:
+            raise DossierError(
+                f"{self._label(fiche)} : pièce non attendue ({document.label}).", code="unexpected_document"
+            )
+        self._editable(fiche)
+        check_attachments(files)
+        attachments = {k: v for k, v in fiche.current.attachments.items() if k is not document}
+        if files:
+            attachments[document] = tuple(files)
+        self._set(fiche, attrs.evolve(fiche.current, attachments=attachments))
+        return fiche.snapshot()
+
+    def _problems(self, fiche: _Fiche, signature: Signature | None, now: datetime) -> list[tuple[str, str]]:
+        data = fiche.current.data
+        problems: list[tuple[str, str]] = []
+        missing = [
+            f.label
+            for f in SCHEMA[fiche.kind]
+            if f.required and (data.get(f.name) is None or data.get(f.name) == "")
+        ]
+        if fiche.kind is FicheKind.ASSURANCE and data.get("new_company"):
+            missing += [
+                f.label
+                for f in SCHEMA[fiche.kind]
+                if f.name in ("company_address", "company_phone") and not data.get(f.name)
+            ]
+        if missing:
+            problems.append(("missing_fields", f"champs obligatoires manquants : {', '.join(missing)}"))
+        if fiche.kind is FicheKind.REGLEMENT and data.get("acknowledged") is not True:
+            problems.append(("not_acknowledged", "cochez « J'ai pris connaissance du règlement intérieur »"))
+        absent = [
+            d.label for d in required_documents(fiche.kind, data) if not fiche.current.attachments.get(d)
+        ]
+        if absent:
+            problems.append(("missing_attachment", f"pièces manquantes : {', '.join(absent)}"))
+        expiry = data.get("expiry")
+        if fiche.kind is FicheKind.ASSURANCE and isinstance(expiry, date) and expiry < self.school_year_start:
+            problems.append(
+                (
+                    "insurance_expired",
+                    f"l'assurance expire avant la rentrée ({self.school_year_start:%d/%m/%Y})",
+                )
+            )
+        proofs = fiche.current.attachments.get(Document.PROOF_OF_ADDRESS, ())
+        already_checked = fiche.validated is not None and fiche.validated.attachments.get(
+            Document.PROOF_OF_ADDRESS
+        )
+        for upload in () if proofs == already_checked else proofs:
+            # A new proof must be under two months old; one validated before is not checked again.
+            if upload.issued_on is not None and upload.issued_on < now.date() - relativedelta(months=2):
+                problems.append(
+                    ("proof_of_address_too_old", "le justificatif de domicile a plus de deux mois")
+                )
+        if fiche.kind is FicheKind.RESPONSABLE and (signature is None or not signature.name.strip()):
+            problems.append(
+                (
+                    "missing_certification",
+                    "cochez « certifie sur l'honneur que les informations ci-dessus sont exactes et "
+                    "vérifiées » et indiquez vos nom et prénom",
+                )
+            )
+        if fiche.kind is FicheKind.REGLEMENT and (
+            signature is None or not signature.name.strip() or not signature.place or signature.at is None
+        ):
+            problems.append(
+                ("missing_signature", "signez en indiquant votre nom, le lieu, la date et l'heure")
+            )
+        return problems
+
+    def transmit(
+        self,
+        kind: FicheKind | str,
+        child: str | None = None,
+        *,
+        now: datetime,
+        signature: Signature | None = None,
+    ) -> FicheEvent:
+        """« Valider et transmettre la fiche »: refused while a required field,
+        a required document, the certification (RESPONSABLE) or the signature
+        (REGLEMENT) is missing. A transmitted fiche can no longer be changed."""
+        fiche = self._get(kind, child)
+        if fiche.state is FicheState.TRANSMITTED:
+            raise DossierError(f"{self._label(fiche)} : déjà transmise.", code="already_transmitted")
+        if fiche.state is FicheState.VALIDATED:
+            raise DossierError(f"{self._label(fiche)} : déjà validée.", code="already_validated")
+        problems = self._problems(fiche, signature, now)
+        if problems:
+            codes = [code for code, _ in problems]
+            raise DossierError(
+                f"{self._label(fiche)} : {' ; '.join(text for _, text in problems)}.",
+                code=codes[0] if len(codes) == 1 else "incomplete",
+            )
+        fiche.current = attrs.evolve(fiche.current, signature=signature)
+        fiche.state = FicheState.TRANSMITTED
+        fiche.reason = None
+        return self._event("transmitted", fiche, now)
+
+    def _event(self, name: str, fiche: _Fiche, at: datetime | date, **extra: Any) -> FicheEvent:
+        event = FicheEvent(name, fiche.kind, fiche.child, at, **extra)
+        self._events.append(event)
+        return event
+
+    # -- the agent ------------------------------------------------------------------------
+
+    def _transmitted(self, fiche: _Fiche) -> None:
+        if fiche.state is not FicheState.TRANSMITTED:
+            raise DossierError(
+                f"{self._label(fiche)} : seule une fiche transmise peut être validée ou rejetée "
+                f"(état : {fiche.state.label}).",
+                code="not_transmitted",
+            )
+
+    def validate(
+        self, kind: FicheKind | str, child: str | None = None, *, now: datetime, agent: str
+    ) -> FicheEvent:
+        """The service validates a transmitted fiche; it becomes the version in force."""
+        fiche = self._get(kind, child)
+        self._transmitted(fiche)
+        fiche.validated = fiche.current
+        fiche.in_force = True
+        fiche.state = FicheState.VALIDATED
+        return self._event("validated", fiche, now, agent=agent)
+
+    def reject(
+        self, kind: FicheKind | str, child: str | None = None, *, reason: str, now: datetime, agent: str
+    ) -> FicheEvent:
+        """The service rejects a transmitted fiche with a reason; it goes back to
+        the family (« rejetée ou incomplète »). A version validated earlier stays
+        in force."""
+        fiche = self._get(kind, child)
+        self._transmitted(fiche)
+        if not reason.strip():
+            raise DossierError("Un rejet a un motif.", code="missing_reason")
+        fiche.state = FicheState.REJECTED
+        fiche.reason = reason.strip()
+        return self._event("rejected", fiche, now, agent=agent, reason=fiche.reason)
+
+    def check_expiries(self, today: date) -> tuple[FicheEvent, ...]:
+        """An insurance whose expiry date has passed turns its fiche « à mettre à
+        jour »; its validated version is kept but no longer in force."""
+        events = []
+        for fiche in self._fiches.values():
+            if fiche.kind is not FicheKind.ASSURANCE or fiche.state is not FicheState.VALIDATED:
+                continue
+            expiry = fiche.current.data.get("expiry")
+            if isinstance(expiry, date) and expiry < today:
+                fiche.state = FicheState.TO_UPDATE
+                fiche.in_force = False
+                events.append(
+                    self._event("to_update", fiche, today, reason=f"assurance échue le {expiry:%d/%m/%Y}")
+                )
+        return tuple(events)
+
+    def new_year(
+        self, school_year: int | None = None, *, family: Family | None = None, deadline: date | None = None
+    ) -> Dossier:
+        """The next school year's dossier: every fiche validated this year is
+        « à mettre à jour », prefilled with this year's data; documents renewed
+        every year are dropped. A new child gets new fiches."""
+        year = school_year if school_year is not None else self.school_year + 1
+        following = Dossier(
+            family or self.family, year, other_responsable=self.other_responsable, deadline=deadline
+        )
+        following._contacts = dict(self._contacts)
+        following._contact_ids = itertools.count(len(self._contacts) + 1)
+        for key, new in following._fiches.items():
+            old = self._fiches.get(key)
+            if old is None:
+                continue
+            kept = {d: files for d, files in old.current.attachments.items() if not d.every_year}
+            new.current = FicheVersion(old.current.data, kept)
+            if old.validated is not None:
+                new.state = FicheState.TO_UPDATE
+        return following
+
+    # -- contacts ---------------------------------------------------------------------------
+
+    def add_contact(
+        self, last_name: str, first_name: str, phone: str, *, address: str = "", email: str = ""
+    ) -> Contact:
+        """Create a family contact (« Créer un nouveau contact »)."""
+        if not last_name.strip() or not first_name.strip() or not phone.strip():
+            raise DossierError("Un contact a un nom, un prénom et un téléphone.", code="missing_fields")
+        if email:
+            parse_emails(email)
+        contact = Contact(
+            f"C{next(self._contact_ids)}",
+            last_name.strip(),
+            first_name.strip(),
+            phone.strip(),
+            address,
+            email,
+        )
+        self._contacts[contact.id] = contact
+        return contact
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return tuple(self._contacts.values())
+
+    def _contact(self, contact_id: str) -> Contact:
+        try:
+            return self._contacts[contact_id]
+        except KeyError:
+            raise DossierError(f"Contact inconnu : {contact_id!r}.", code="unknown_contact") from None
+
+    def _links(self, fiche: _Fiche) -> tuple[ContactLink, ...]:
+        links: tuple[ContactLink, ...] = fiche.current.data["contacts"]
+        return links
+
+    def _linked(self, contact_id: str) -> list[_Fiche]:
+        return [
+            f
+            for f in self._fiches.values()
+            if f.kind is FicheKind.CONTACTS and any(link.contact.id == contact_id for link in self._links(f))
+        ]
+
+    def link_contact(
+        self,
+        child: str,
+        contact_id: str,
+        *,
+        relationship: str,
+        may_pick_up: bool,
+        emergency_call: bool,
+    ) -> Fiche:
+        """Add a contact to a child's CONTACTS fiche, or change its link."""
+        fiche = self._get(FicheKind.CONTACTS, child)
+        contact = self._contact(contact_id)
+        self._editable(fiche)
+        if not relationship.strip():
+            raise DossierError("Précisez le lien de parenté du contact.", code="missing_fields")
+        link = ContactLink(contact, relationship.strip(), bool(may_pick_up), bool(emergency_call))
+        links = (*(x for x in self._links(fiche) if x.contact.id != contact_id), link)
+        self._set(fiche, attrs.evolve(fiche.current, data={**fiche.current.data, "contacts": links}))
+        return fiche.snapshot()
+
+    def unlink_contact(self, child: str, contact_id: str) -> Fiche:
+        """Remove a contact from a child (then « enregistrer la fiche en brouillon »)."""
+        fiche = self._get(FicheKind.CONTACTS, child)
+        self._contact(contact_id)
+        self._editable(fiche)
+        links = tuple(x for x in self._links(fiche) if x.contact.id != contact_id)
+        self._set(fiche, attrs.evolve(fiche.current, data={**fiche.current.data, "contacts": links}))
+        return fiche.snapshot()
+
+    def update_contact(self, contact_id: str, **changes: str) -> Contact:
+        """Change a contact's phone, address or e-mail. « le nom et le prénom ne
+        sont pas modifiables » (p. 7): delete and recreate instead. The CONTACTS
+        fiches it appears on are reopened; refused while one is transmitted."""
+        contact = self._contact(contact_id)
+        if {"last_name", "first_name"} & changes.keys():
+            raise DossierError(
+                "Le nom et le prénom d'un contact ne sont pas modifiables : supprimez-le et recréez-le.",
+                code="contact_name_locked",
+            )
+        unknown = set(changes) - {"phone", "address", "email"}
+        if unknown:
+            raise DossierError(f"Champ de contact inconnu : {sorted(unknown)[0]!r}.", code="unknown_field")
+        if changes.get("email"):
+            parse_emails(changes["email"])
+        linked = self._linked(contact_id)
+        for fiche in linked:
+            self._editable(fiche)
+        updated = attrs.evolve(contact, **changes)
+        self._contacts[contact_id] = updated
+        for fiche in linked:
+            links = tuple(
+                attrs.evolve(x, contact=updated) if x.contact.id == contact_id else x
+                for x in self._links(fiche)
+            )
+            self._set(fiche, attrs.evolve(fiche.current, data={**fiche.current.data, "contacts": links}))
+        return updated
+
+    def delete_contact(self, contact_id: str) -> None:
+        """Delete a contact for good, once it is linked to no child (p. 7)."""
+        self._contact(contact_id)
+        linked = self._linked(contact_id)
+        if linked:
+            names = ", ".join(self.family.child(f.child).first_name for f in linked if f.child)
+            raise DossierError(
+                f"Retirez d'abord ce contact de chaque enfant ({names}).", code="contact_linked"
+            )
+        del self._contacts[contact_id]
+
+    # -- health ----------------------------------------------------------------------------
+
+    def vaccination_status(self, child: str, on: date) -> VaccinationStatus:
+        """The child's vaccination status on a day, from its health fiche (the
+        validated version when there is one)."""
+        fiche = self._get(FicheKind.SANTE, child)
+        data = (fiche.validated or fiche.current).data
+        return vaccination_status(
+            bool(data.get("vaccinations_up_to_date")),
+            bool(data.get("vaccination_contraindicated"))
+            and bool(
+                (fiche.validated or fiche.current).attachments.get(Document.CONTRAINDICATION_CERTIFICATE)
+            ),
+            data.get("admitted_on"),
+            on,
+        )
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{s.value}={n}" for s, n in self.counts().items() if n)
+        return f"Dossier(family={self.family.id!r}, school_year={self.school_year}, {counts})"
