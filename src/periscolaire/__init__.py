@@ -39,6 +39,12 @@ from periscolaire.errors import (
 )
 
 if TYPE_CHECKING:
+    from periscolaire.attachments import (
+        Document,
+        Upload,
+        attachment_problems,
+        check_attachments,
+    )
     from periscolaire.booking import (
         BookingSession,
         DayCell,
@@ -75,7 +81,26 @@ if TYPE_CHECKING:
         derive_periods,
     )
     from periscolaire.commune import Activity, Commune, load_commune
+    from periscolaire.dossier import (
+        Contact,
+        ContactLink,
+        Dossier,
+        Fiche,
+        FicheEvent,
+        FicheKind,
+        FicheState,
+        Signature,
+        VaccinationStatus,
+        vaccination_status,
+    )
     from periscolaire.family import AlternateWeeks, Child, CustodyDays, Family
+    from periscolaire.profile import (
+        FirstLogin,
+        PasswordPolicy,
+        Profile,
+        parse_emails,
+        request_password_reset,
+    )
     from periscolaire.report import render_nightly_report
     from periscolaire.tariff import (
         BracketTariff,
@@ -102,6 +127,40 @@ __version__ = "0.1.0"
 
 #: Public name -> module that defines it (imported on first access).
 _LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Document",
+            "Upload",
+            "attachment_problems",
+            "check_attachments",
+        ),
+        "periscolaire.attachments",
+    ),
+    **dict.fromkeys(
+        (
+            "Contact",
+            "ContactLink",
+            "Dossier",
+            "Fiche",
+            "FicheEvent",
+            "FicheKind",
+            "FicheState",
+            "Signature",
+            "VaccinationStatus",
+            "vaccination_status",
+        ),
+        "periscolaire.dossier",
+    ),
+    **dict.fromkeys(
+        (
+            "FirstLogin",
+            "PasswordPolicy",
+            "Profile",
+            "parse_emails",
+            "request_password_reset",
+        ),
+        "periscolaire.profile",
+    ),
     **dict.fromkeys(
         (
             "FRI",
@@ -188,18 +247,27 @@ __all__ = [
     "Closure",
     "Commune",
     "ConfigurationError",
+    "Contact",
+    "ContactLink",
     "CustodyDays",
     "DayCell",
     "DayOfPreviousMonth",
     "DayState",
     "DaysBefore",
     "DeadlineRule",
+    "Document",
+    "Dossier",
     "DossierError",
     "EffortRateTariff",
     "Entry",
     "EntryKind",
     "Estimate",
     "Family",
+    "Fiche",
+    "FicheEvent",
+    "FicheKind",
+    "FicheState",
+    "FirstLogin",
     "History",
     "HolidayWindow",
     "InvalidAmount",
@@ -208,8 +276,10 @@ __all__ = [
     "MovementKind",
     "NotBookable",
     "Outcome",
+    "PasswordPolicy",
     "PeriscolaireError",
     "Pricing",
+    "Profile",
     "ProfileError",
     "Promotion",
     "QuotientFamilial",
@@ -222,20 +292,28 @@ __all__ = [
     "ReservationStatus",
     "SchoolCalendar",
     "Season",
+    "Signature",
     "TariffError",
     "UnknownActivity",
     "UnknownChild",
     "UnknownWallet",
+    "Upload",
     "Usage",
+    "VaccinationStatus",
     "WeekdayBefore",
     "__version__",
+    "attachment_problems",
+    "check_attachments",
     "compare_tariffs",
     "derive_periods",
     "estimate",
     "family_parts",
     "load_commune",
+    "parse_emails",
     "quotient_familial",
     "render_nightly_report",
+    "request_password_reset",
+    "vaccination_status",
 ]
 
 
