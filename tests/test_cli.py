@@ -111,3 +111,49 @@ def test_calendar_shows_the_month_of_the_next_running_day_by_default() -> None:
     text = run("calendar", "--now", "2024-08-26T10:00", "--activity", "VACANCES")
     assert "CENTRE DE LOISIRS VACANCES (VACANCES) — octobre 2024" in text
     assert "  21 R→07/10" in text
+
+
+def test_tariff_prints_prices_by_qf_band() -> None:
+    text = run("tariff")
+    lines = text.splitlines()
+    assert lines[0] == "Cestas — prix d'une journée par quotient familial (€)"
+    assert lines[1].split() == [
+        "QF",
+        "à",
+        "partir",
+        "de",
+        "ACCUEIL_MATIN",
+        "ACCUEIL_SOIR",
+        "RESTAURATION",
+        "MERCREDI",
+        "VACANCES",
+    ]
+    assert lines[2].split() == ["0", "0.80", "1.00", "1.00", "4.00", "5.00"]
+    assert lines[-1].split() == ["hors", "commune", "2.50", "3.20", "5.00", "16.00", "20.00"]
+
+
+def test_tariff_scenario_compares_totals_and_plots(tmp_path: Path) -> None:
+    from tests.helpers import cestas_with
+
+    families = tmp_path / "familles.csv"
+    families.write_text(
+        "family;qf;resident;rank;RESTAURATION;MERCREDI\nA;350;oui;1;140;30\nB;812.40;oui;2;140;10\nC;;non;1;100;20\n",
+        encoding="utf-8",
+    )
+    after = tmp_path / "apres.toml"
+    after.write_text(cestas_with('effort_rate = "0.0035"', 'effort_rate = "0.0030"'), encoding="utf-8")
+    picture = tmp_path / "tarifs.png"
+    text = run("tariff", "--families", str(families), "--after", str(after), "--plot", str(picture))
+    assert "tranche de QF    familles       avant       après       écart" in text
+    assert "700-1000                1      477.60      421.60      -56.00" in text
+    assert "sans QF                 1      820.00      820.00        0.00" in text
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_tariff_with_an_unreadable_families_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("family;qf;RESTAURATION\nA;beaucoup;3\n", encoding="utf-8")
+    assert status_of(["tariff", "--families", str(bad)]) == 2
+    assert "Ligne 2" in capsys.readouterr().err

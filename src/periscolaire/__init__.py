@@ -29,6 +29,7 @@ from periscolaire.errors import (
     DossierError,
     InvalidAmount,
     LedgerError,
+    MissingExtra,
     NotBookable,
     PeriscolaireError,
     ProfileError,
@@ -101,7 +102,7 @@ if TYPE_CHECKING:
         parse_emails,
         request_password_reset,
     )
-    from periscolaire.report import render_nightly_report
+    from periscolaire.report import render_nightly_report, render_promotion
     from periscolaire.tariff import (
         BracketTariff,
         EffortRateTariff,
@@ -110,7 +111,9 @@ if TYPE_CHECKING:
         Usage,
         compare_tariffs,
         family_parts,
+        qf_points,
         quotient_familial,
+        read_families_csv,
     )
     from periscolaire.wallet import (
         Account,
@@ -205,6 +208,9 @@ _LAZY: dict[str, str] = {
         "periscolaire.booking",
     ),
     "render_nightly_report": "periscolaire.report",
+    "render_promotion": "periscolaire.report",
+    "qf_points": "periscolaire.tariff",
+    "read_families_csv": "periscolaire.tariff",
     **dict.fromkeys(
         (
             "BracketTariff",
@@ -272,6 +278,7 @@ __all__ = [
     "HolidayWindow",
     "InvalidAmount",
     "LedgerError",
+    "MissingExtra",
     "Movement",
     "MovementKind",
     "NotBookable",
@@ -310,8 +317,11 @@ __all__ = [
     "family_parts",
     "load_commune",
     "parse_emails",
+    "qf_points",
     "quotient_familial",
+    "read_families_csv",
     "render_nightly_report",
+    "render_promotion",
     "request_password_reset",
     "vaccination_status",
 ]
@@ -326,6 +336,7 @@ _SUBMODULES = frozenset(
         "commune",
         "errors",
         "family",
+        "ics",
         "money",
         "report",
         "strategies",

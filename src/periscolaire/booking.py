@@ -103,6 +103,10 @@ class ReservationStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     WAITLISTED = "waitlisted"
 
+    @property
+    def label(self) -> str:
+        return "acceptée" if self is ReservationStatus.ACCEPTED else "en liste d'attente"
+
 
 class MovementKind(enum.StrEnum):
     """What happened to a request at confirmation (the report's sections)."""

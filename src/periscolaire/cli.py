@@ -21,7 +21,8 @@ from periscolaire.calendar import (
     days_in_month,
 )
 from periscolaire.commune import Commune, load_commune
-from periscolaire.errors import PeriscolaireError
+from periscolaire.errors import PeriscolaireError, TariffError
+from periscolaire.tariff import Pricing
 
 __all__ = ["main"]
 
@@ -102,6 +103,38 @@ def _parser() -> _Parser:
         help="couleurs : auto (si terminal), always, never",
     )
     cal.set_defaults(run=_run_calendar)
+
+    demo = sub.add_parser(
+        "demo",
+        help="l'année du guide de bout en bout, sur la configuration de Cestas 2024/2025",
+        description=(
+            "Une famille comme celle du guide (deux responsables, deux enfants) parcourt l'année : dossier, "
+            "réservations, liste d'attente, compte-rendu de la nuit, paiement et historique."
+        ),
+    )
+    demo.add_argument(
+        "--now",
+        metavar="DATETIME",
+        type=_datetime,
+        help="arrête l'histoire à cet instant et y place la consultation du compte (défaut : 2024-09-30T18:00)",
+    )
+    demo.add_argument("--json", action="store_true", help="les mêmes étapes sous forme de données JSON")
+    demo.set_defaults(run=_run_demo)
+
+    tariff = sub.add_parser(
+        "tariff",
+        help="tarifs par tranche de quotient familial, scénarios, graphiques",
+        description=(
+            "Affiche les tarifs de chaque activité par tranche de QF. Avec --families (CSV : family, qf, "
+            "resident, rank, puis une colonne de jours par activité), totalise par famille et par tranche ; "
+            "avec --after, compare à d'autres tarifs. --plot écrit un graphique PNG (periscolaire[plot])."
+        ),
+    )
+    tariff.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    tariff.add_argument("--families", metavar="FILE.csv", help="familles d'un scénario (CSV)")
+    tariff.add_argument("--after", metavar="FILE.toml", help="configuration avec les nouveaux tarifs")
+    tariff.add_argument("--plot", metavar="FILE.png", help="écrit le graphique des prix selon le QF")
+    tariff.set_defaults(run=_run_tariff)
     return parser
 
 
@@ -194,6 +227,96 @@ def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
         write("\n")
         _grid(write, cal, activity.code, year, month, now, colour)
     write(f"\n{_LEGEND}\n")
+    return 0
+
+
+def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from periscolaire.demo import run_demo
+
+    steps = run_demo(args.now)
+    if args.json:
+        json.dump([step.to_json() for step in steps], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    out.write("periscolaire demo — Cestas 2024/2025, la famille DUPONT (Jean-Paul, Marie, Paolo, Amalia)\n\n")
+    for step in steps:
+        out.write(step.text() + "\n\n")
+    return 0
+
+
+def _pricings(commune: Commune) -> dict[str, Pricing]:
+    return {code: a.tariff for code, a in commune.activities.items() if a.tariff is not None}
+
+
+def _run_tariff(args: argparse.Namespace, out: TextIO) -> int:
+    from decimal import Decimal
+
+    from periscolaire.tariff import BracketTariff, compare_tariffs, qf_points, read_families_csv
+
+    commune = load_commune(args.commune) if args.commune else load_commune()
+    pricings = _pricings(commune)
+    if not pricings:
+        out.write(f"{commune.name} : aucune activité n'a de tarif configuré.\n")
+        return 0
+    codes = list(pricings)
+    width = max(12, *(len(c) + 1 for c in codes))
+    out.write(f"{commune.name} — prix d'une journée par quotient familial (€)\n")
+    out.write(f"{'QF à partir de':<16}" + "".join(f"{c:>{width}}" for c in codes) + "\n")
+    points = qf_points(pricings.values())
+    for qf in points:
+        out.write(f"{qf!s:<16}" + "".join(f"{pricings[c].price(qf)!s:>{width}}" for c in codes) + "\n")
+    out.write(f"{'sans QF':<16}" + "".join(f"{pricings[c].price(None)!s:>{width}}" for c in codes) + "\n")
+    out.write(
+        f"{'hors commune':<16}"
+        + "".join(f"{pricings[c].price(None, resident=False)!s:>{width}}" for c in codes)
+        + "\n"
+    )
+    per_family: list[dict[str, object]] | None = None
+    if args.families:
+        try:
+            with open(args.families, encoding="utf-8") as fh:
+                rows = read_families_csv(fh.read())
+        except OSError as exc:
+            raise TariffError(
+                f"fichier de familles illisible : {args.families} ({exc})", code="bad_csv"
+            ) from None
+        scenarios = {"avant": pricings}
+        if args.after:
+            scenarios["après"] = _pricings(load_commune(args.after))
+        bounds = sorted(
+            {
+                low
+                for p in pricings.values()
+                if isinstance(p.tariff, BracketTariff)
+                for low, _ in p.tariff.brackets
+            }
+        )
+        per_family, per_band = compare_tariffs(rows, scenarios, bands=bounds or [Decimal(0)])
+        names = list(scenarios)
+        out.write(f"\nScénario : {len(per_family)} familles ({args.families})\n")
+        header = f"{'tranche de QF':<16}{'familles':>9}" + "".join(f"{n:>12}" for n in names)
+        if len(names) == 2:
+            header += f"{'écart':>12}"
+        out.write(header + "\n")
+        for band in per_band:
+            line = f"{band['band']!s:<16}{band['families']!s:>9}" + "".join(f"{band[n]!s:>12}" for n in names)
+            if len(names) == 2:
+                line += f"{band[f'{names[1]} - {names[0]}']!s:>12}"
+            out.write(line + "\n")
+        total = {n: sum((Decimal(str(row[n])) for row in per_family), Decimal(0)) for n in names}
+        out.write(f"{'total':<16}{len(per_family):>9}" + "".join(f"{total[n]!s:>12}" for n in names) + "\n")
+    if args.plot:
+        from periscolaire.plot import plot_tariffs
+
+        plot_tariffs(
+            pricings,
+            args.plot,
+            title=f"{commune.name} — tarifs par quotient familial",
+            families=per_family if args.after else None,
+        )
+        out.write(f"\nGraphique écrit : {args.plot}\n")
     return 0
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "DossierError",
     "InvalidAmount",
     "LedgerError",
+    "MissingExtra",
     "NotBookable",
     "PeriscolaireError",
     "ProfileError",
@@ -169,6 +170,12 @@ class AttachmentRejected(DossierError):
     def __init__(self, name: str, message: str, *, code: str) -> None:
         self.name = name
         super().__init__(message, code=code)
+
+
+class MissingExtra(PeriscolaireError):
+    """An optional dependency (``periscolaire[plot]``, ``[ics]``...) is not installed."""
+
+    code = "missing_extra"
 
 
 class ProfileError(PeriscolaireError):

@@ -7,7 +7,7 @@ AUTOMATIQUE REÇU »); :func:`render_nightly_report` writes that e-mail line for
 line, from the movements :meth:`periscolaire.Register.transmit` returns.
 
 >>> from datetime import date
->>> from periscolaire.booking import Movement, MovementKind
+>>> from periscolaire.booking import Movement, MovementKind, Promotion
 >>> print(render_nightly_report("M. DUPONT Jean-Paul", "Mairie de Cestas", [
 ...     Movement(MovementKind.ACCEPTED, "RESTAURATION", "DUPONT Paolo", date(2024, 9, 2)),
 ... ]), end="")
@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from periscolaire.booking import Movement, MovementKind
+from periscolaire.booking import Movement, MovementKind, Promotion
 from periscolaire.calendar import WEEKDAY_ABBR_FR
 
-__all__ = ["SECTIONS", "render_nightly_report"]
+__all__ = ["SECTIONS", "render_nightly_report", "render_promotion"]
 
 #: Sections in the order of the guide's e-mail, with their titles.
 SECTIONS: tuple[tuple[MovementKind, str], ...] = (
@@ -117,3 +117,26 @@ def render_nightly_report(
                 lines.append(f"{_INDENT_CHILD}{name} : {listed}")
     lines.append("Vous pouvez consulter l'état de vos réservations sur notre site Internet.")
     return "\n".join(lines) + "\n"
+
+
+def render_promotion(
+    promotion: Promotion,
+    *,
+    labels: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> str:
+    """The e-mail sentence for a waiting-list reservation that was accepted
+    (« Vous serez averti par l'envoi d'un mail automatique lorsque des
+    réservations en liste d'attente seront acceptées », p. 12).
+
+    >>> from datetime import date, datetime
+    >>> from periscolaire.booking import Promotion, Request
+    >>> render_promotion(Promotion(Request("paolo", "MERCREDI", date(2024, 9, 18)), "F1", datetime(2024, 9, 2, 18)),
+    ...                  labels={"MERCREDI": "CENTRE DE LOISIRS MERCREDI"}, names={"paolo": "DUPONT Paolo"})
+    'Votre réservation en liste d’attente du mer. 18/09/2024 (CENTRE DE LOISIRS MERCREDI, DUPONT Paolo) a été acceptée.'
+    """
+    request = promotion.request
+    label = (labels or {}).get(request.activity, request.activity)
+    name = (names or {}).get(request.child, request.child)
+    day = f"{WEEKDAY_ABBR_FR[request.day.weekday()]} {request.day:%d/%m/%Y}"
+    return f"Votre réservation en liste d’attente du {day} ({label}, {name}) a été acceptée."

@@ -42,7 +42,9 @@ __all__ = [
     "Usage",
     "compare_tariffs",
     "family_parts",
+    "qf_points",
     "quotient_familial",
+    "read_families_csv",
 ]
 
 HALF = Decimal("0.5")
@@ -446,3 +448,66 @@ def compare_tariffs(
         for row in per_band:
             row[f"{second} - {first}"] = row[second] - row[first]
     return per_family, per_band
+
+
+def qf_points(pricings: Iterable[Pricing]) -> tuple[Decimal, ...]:
+    """The QF values where some grid changes price (bracket lower bounds; for
+    effort-rate tariffs, where the floor and the ceiling are reached)."""
+    points = {Decimal(0)}
+    for pricing in pricings:
+        tariff = pricing.tariff
+        if isinstance(tariff, BracketTariff):
+            points.update(low for low, _ in tariff.brackets)
+        elif tariff.rate:
+            points.update(
+                (bound / tariff.rate).quantize(Decimal(1))
+                for bound in (tariff.floor, tariff.ceiling)
+                if bound
+            )
+    return tuple(sorted(points))
+
+
+def _bool_cell(text: str) -> bool:
+    return text.strip().lower() not in ("0", "non", "no", "false", "faux")
+
+
+def read_families_csv(text: str, *, delimiter: str | None = None) -> list[dict[str, Any]]:
+    """Rows for :func:`compare_tariffs` from CSV text: columns ``family``,
+    ``qf`` (empty: no QF), optional ``resident`` (oui/non) and ``rank``, then
+    one column per activity code with the number of days booked.
+
+    >>> rows = read_families_csv("family;qf;rank;RESTAURATION\\nA;812.40;1;140\\nB;;2;70\\n")
+    >>> rows[1]
+    {'family': 'B', 'qf': None, 'resident': True, 'rank': 2, 'days': {'RESTAURATION': 70}}
+    """
+    import csv
+    import io
+
+    if delimiter is None:
+        first = text.splitlines()[0] if text else ""
+        delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        try:
+            qf_text = (row.pop("qf", "") or "").strip().replace(",", ".")
+            family = (row.pop("family", "") or f"ligne {line}").strip()
+            resident = _bool_cell(row.pop("resident", "") or "oui")
+            rank = int((row.pop("rank", "") or "1").strip())
+            days = {code.strip(): int(value.strip() or 0) for code, value in row.items() if code}
+            rows.append(
+                {
+                    "family": family,
+                    "qf": _decimal(Decimal(qf_text), "qf") if qf_text else None,
+                    "resident": resident,
+                    "rank": rank,
+                    "days": days,
+                }
+            )
+        except (ArithmeticError, ValueError, AttributeError) as exc:
+            if isinstance(exc, TariffError):
+                raise
+            raise TariffError(
+                f"Ligne {line} du fichier de familles illisible ({exc}).", code="bad_csv"
+            ) from None
+    return rows
