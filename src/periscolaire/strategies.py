@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from periscolaire.attachments import MAX_SIZE, Upload
 from periscolaire.calendar import (
     FRI,
     MON,
@@ -32,12 +33,15 @@ from periscolaire.calendar import (
     DayOfPreviousMonth,
     DaysBefore,
     DeadlineRule,
+    SchoolCalendar,
     Season,
     WeekdayBefore,
     derive_periods,
 )
 from periscolaire.commune import Activity, Commune
+from periscolaire.dossier import Dossier, FicheKind, FicheState, Signature
 from periscolaire.errors import ConfigurationError
+from periscolaire.family import Child, Family
 from periscolaire.tariff import BracketTariff, EffortRateTariff, Pricing, Tariff
 from periscolaire.wallet import Account
 
@@ -45,16 +49,21 @@ __all__ = [
     "accounts",
     "activity_codes",
     "amounts",
+    "booking_selections",
     "bracket_tariffs",
+    "calendars",
     "communes",
     "deadline_rules",
+    "dossiers",
     "effort_rate_tariffs",
+    "families",
     "instants",
     "ledger_operations",
     "pricings",
     "quotients",
     "school_years",
     "tariffs",
+    "uploads",
 ]
 
 #: School years the ``holidays`` package knows well for every zone.
@@ -267,3 +276,171 @@ def accounts(draw: st.DrawFn, wallets: tuple[str, ...] = WALLETS) -> Account:
     for op in draw(ledger_operations(wallets)):
         apply_operation(account, op)
     return account
+
+
+# --------------------------------------------------------------------------
+# Calendars, families, selections
+# --------------------------------------------------------------------------
+
+
+def calendars() -> st.SearchStrategy[SchoolCalendar]:
+    """The calendar of a generated commune (see :func:`communes`)."""
+    return communes().map(lambda commune: commune.calendar)
+
+
+_names = st.sampled_from(["DUPONT", "MARTIN", "BERNARD", "DURAND", "LEFEBVRE", "GARCIA", "NGUYEN", "DIALLO"])
+_first_names = st.sampled_from(["Paolo", "Amalia", "Léa", "Noé", "Jade", "Louis", "Inès", "Hugo", "Chloé"])
+
+
+@st.composite
+def families(draw: st.DrawFn, max_children: int = 3, activities: tuple[str, ...] = ()) -> Family:
+    """A family account with 1 to ``max_children`` children; when
+    ``activities`` is given, some children are enrolled in a subset of them."""
+    name = draw(_names)
+    count = draw(st.integers(1, max_children))
+    children = []
+    for i in range(count):
+        enrolled = None
+        restricted = draw(st.booleans()) if activities else False
+        if restricted:
+            enrolled = frozenset(draw(st.lists(st.sampled_from(activities), min_size=1, unique=True)))
+        children.append(Child(f"c{i}", draw(_first_names), name, activities=enrolled))
+    return Family(f"F-{name}-{draw(st.integers(1, 9999))}", name, tuple(children))
+
+
+@st.composite
+def booking_selections(
+    draw: st.DrawFn, commune: Commune, family: Family, *, max_size: int = 12
+) -> list[tuple[str, str, str, date]]:
+    """What a family clicks: (``"day"`` | ``"week"`` | ``"weekday"`` |
+    ``"month"``, child id, activity code, day), days within the commune's
+    school year. Apply them with ``getattr(session, f"toggle_{kind}")`` and
+    catch :class:`~periscolaire.NotBookable` for single days."""
+    cal = commune.calendar
+    kinds = st.sampled_from(["day", "day", "week", "weekday", "month"])
+    child = st.sampled_from([c.id for c in family.children])
+    code = st.sampled_from(list(commune.activities))
+    day = st.dates(cal.first_day, cal.last_day)
+    return draw(st.lists(st.tuples(kinds, child, code, day), max_size=max_size))
+
+
+# --------------------------------------------------------------------------
+# Uploads and dossiers
+# --------------------------------------------------------------------------
+
+_MAGIC = {
+    "pdf": (b"%PDF-1.7\n", ("pdf",)),
+    "jpeg": (b"\xff\xd8\xff\xe0", ("jpg", "jpeg")),
+    "png": (b"\x89PNG\r\n\x1a\n", ("png",)),
+    "heic": (b"\x00\x00\x00\x18ftypheic", ("heic",)),
+    "webp": (b"RIFF\x00\x00\x00\x00WEBP", ("webp",)),
+}
+
+
+@st.composite
+def _valid_upload(draw: st.DrawFn) -> Upload:
+    magic, extensions = _MAGIC[draw(st.sampled_from(sorted(_MAGIC)))]
+    stem = draw(st.from_regex(r"\A[a-zA-Z0-9][a-zA-Z0-9_-]{0,20}\Z"))
+    extension = draw(st.sampled_from(extensions))
+    size = draw(st.integers(len(magic), 4096) | st.just(MAX_SIZE))
+    return Upload(f"{stem}.{extension}", magic + b"\x00" * (size - len(magic)))
+
+
+@st.composite
+def _invalid_upload(draw: st.DrawFn) -> Upload:
+    flaw = draw(st.sampled_from(["empty", "too_large", "type", "extension", "name"]))
+    good = draw(_valid_upload())
+    if flaw == "empty":
+        return Upload(good.name, b"")
+    if flaw == "too_large":
+        return Upload(good.name, good.content[:16] + b"\x00" * (MAX_SIZE + 1 - len(good.content[:16])))
+    if flaw == "type":
+        return Upload(good.name, b"MZ\x90\x00" + good.content[16:])
+    if flaw == "extension":
+        stem = good.name.rsplit(".", 1)[0]
+        other = "png" if not good.name.endswith(".png") else "pdf"
+        return Upload(f"{stem}.{other}", good.content)
+    return Upload(
+        draw(st.sampled_from(["../" + good.name, "a/" + good.name, good.name + "\x00", ""])), good.content
+    )
+
+
+def uploads(valid: bool | None = None) -> st.SearchStrategy[Upload]:
+    """An upload that the attachment rules accept (``valid=True``), refuse
+    (``False``: empty, too large, a renamed executable, a wrong extension, a
+    bad name), or either (``None``)."""
+    if valid is True:
+        return _valid_upload()
+    if valid is False:
+        return _invalid_upload()
+    return st.one_of(_valid_upload(), _invalid_upload())
+
+
+_NOW = datetime(2024, 6, 20, 20, 0)
+
+
+def _complete(dossier: Dossier, kind: FicheKind, child: str | None) -> None:
+    """Fill a fiche so that it can be transmitted."""
+    pdf = [Upload("piece.pdf", b"%PDF-1.7")]
+    if kind is FicheKind.RESPONSABLE:
+        dossier.edit(
+            kind,
+            last_name="DUPONT",
+            first_name="Jean-Paul",
+            address="1 avenue",
+            postcode="33610",
+            city="Cestas",
+            phone="0556000000",
+            emails="jp@example.fr",
+        )
+        dossier.attach(kind, None, "proof_of_address", pdf)
+    elif kind is FicheKind.AUTRE_RESPONSABLE:
+        dossier.edit(kind, last_name="DUPONT", first_name="Marie", phone="0600000000")
+    elif kind is FicheKind.ASSURANCE:
+        dossier.edit(kind, child, company="MAIF", contract_number="1", expiry=date(2025, 8, 31))
+        dossier.attach(kind, child, "insurance_certificate", pdf)
+    elif kind is FicheKind.SANTE:
+        dossier.edit(kind, child, vaccinations_up_to_date=True, doctor_name="Dr LAFON")
+    elif kind is FicheKind.REGLEMENT:
+        dossier.edit(kind, child, acknowledged=True)
+
+
+def _signature(kind: FicheKind) -> Signature | None:
+    if kind in (FicheKind.RESPONSABLE, FicheKind.REGLEMENT):
+        return Signature("Jean-Paul DUPONT", "Cestas", _NOW)
+    return None
+
+
+@st.composite
+def dossiers(draw: st.DrawFn, family: Family | None = None) -> Dossier:
+    """A dossier whose fiches are each in any state: to fill, draft,
+    transmitted, rejected, validated, reopened after validation, or to update
+    (the dossier then follows a validated one of the year before)."""
+    family = family or draw(families())
+    other = draw(st.booleans())
+    if draw(st.booleans()):
+        last_year = Dossier.open(family, 2023, other_responsable=other)
+        for fiche in last_year.fiches():
+            _complete(last_year, fiche.kind, fiche.child)
+            last_year.transmit(fiche.kind, fiche.child, now=_NOW, signature=_signature(fiche.kind))
+            last_year.validate(fiche.kind, fiche.child, now=_NOW, agent="agent")
+        dossier = last_year.new_year()
+    else:
+        dossier = Dossier.open(family, 2024, other_responsable=other)
+    for fiche in dossier.fiches():
+        target = draw(st.sampled_from([*FicheState, "reopened"]))
+        kind, child = fiche.kind, fiche.child
+        if target in (FicheState.TO_FILL, FicheState.TO_UPDATE):
+            continue  # left as it is: to fill, or to update after last year
+        _complete(dossier, kind, child)
+        if target is FicheState.DRAFT:
+            dossier.edit(kind, child)
+            continue
+        dossier.transmit(kind, child, now=_NOW, signature=_signature(kind))
+        if target is FicheState.REJECTED:
+            dossier.reject(kind, child, reason="Pièce illisible.", now=_NOW, agent="agent")
+        elif target in (FicheState.VALIDATED, "reopened"):
+            dossier.validate(kind, child, now=_NOW, agent="agent")
+            if target == "reopened":
+                dossier.edit(kind, child)
+    return dossier
