@@ -14,10 +14,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_booking, bench_calendar, bench_tariff
+from benchmarks import bench_booking, bench_calendar, bench_demo, bench_tariff
 from benchmarks.common import Figure
 
-MODULES = [bench_calendar, bench_booking, bench_tariff]
+MODULES = [bench_calendar, bench_booking, bench_tariff, bench_demo]
 
 
 def main(argv: list[str] | None = None) -> int:
