@@ -189,7 +189,7 @@ def _fmt(day: date) -> str:
 
 
 def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
-    commune = load_commune(args.commune) if args.commune else load_commune()
+    commune = load_commune(args.commune)
     cal = commune.calendar
     now, source = _reference_now(commune, args.now)
     codes = args.activity or list(commune.activities)
@@ -255,7 +255,7 @@ def _run_tariff(args: argparse.Namespace, out: TextIO) -> int:
 
     from periscolaire.tariff import BracketTariff, compare_tariffs, qf_points, read_families_csv
 
-    commune = load_commune(args.commune) if args.commune else load_commune()
+    commune = load_commune(args.commune)
     pricings = _pricings(commune)
     if not pricings:
         out.write(f"{commune.name} : aucune activité n'a de tarif configuré.\n")

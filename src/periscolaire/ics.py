@@ -27,30 +27,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 from periscolaire.commune import Commune
 from periscolaire.errors import MissingExtra
+from periscolaire.wallet import ReservationLike
 
 __all__ = ["reservations_ics"]
 
 
-class _ReservationLike(Protocol):
-    @property
-    def child(self) -> str: ...
-
-    @property
-    def activity(self) -> str: ...
-
-    @property
-    def day(self) -> Any: ...
-
-    @property
-    def status(self) -> str: ...
-
-
 def reservations_ics(
-    reservations: Iterable[_ReservationLike],
+    reservations: Iterable[ReservationLike],
     commune: Commune,
     *,
     now: datetime,

@@ -48,8 +48,8 @@ __all__ = [
     "EntryKind",
     "Estimate",
     "History",
-    "LedgerError",
     "Receipt",
+    "ReservationLike",
     "estimate",
 ]
 
