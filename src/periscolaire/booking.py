@@ -45,7 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, NoReturn
 
 import attrs
 
@@ -618,7 +618,7 @@ class BookingSession:
             return "past_deadline"
         return None
 
-    def _raise(self, key: _Key, code: str) -> None:
+    def _raise(self, key: _Key, code: str) -> NoReturn:
         child, activity, day = key
         raise NotBookable(
             f"{MESSAGES[code]} ({self._children[child].first_name}, {activity}, {day:%d/%m/%Y})",
