@@ -211,7 +211,6 @@ class DayCell(NamedTuple):
 # --------------------------------------------------------------------------
 
 _Key = tuple[str, str, date]  # child, activity, day
-_Slot = tuple[str, date]  # activity, day
 _BOOK = True
 _CANCEL = False
 
@@ -246,15 +245,19 @@ class Register:
         self.calendar: SchoolCalendar = commune.calendar
         self._windows = {code: dict(self.calendar.windows(code)) for code in commune.activities}
         self._capacity: dict[str, int | None] = {c: a.capacity for c, a in commune.activities.items()}
-        self._overrides: dict[_Slot, int] = {
-            (c, d): n for c, a in commune.activities.items() for d, n in a.capacity_overrides
+        # Per activity, then per day: no (activity, day) tuple is built on the hot path.
+        self._overrides: dict[str, dict[date, int]] = {
+            c: dict(a.capacity_overrides) for c, a in commune.activities.items()
         }
         self._waiting_list = {c: a.waiting_list for c, a in commune.activities.items()}
         self._held: dict[_Key, _Held] = {}
-        self._taken: dict[_Slot, int] = {}
-        self._queues: dict[_Slot, dict[_Key, None]] = {}
+        self._taken: dict[str, dict[date, int]] = {c: {} for c in commune.activities}
+        self._queues: dict[str, dict[date, dict[_Key, None]]] = {c: {} for c in commune.activities}
         # family -> one entry per confirmation: (cancelled, accepted, waitlisted, refused) keys
-        self._journal: dict[str, list[tuple[list[_Key], ...]]] = {}
+        # One entry per confirmation: (family, cancelled, accepted, waitlisted, refused keys).
+        self._journal: list[
+            tuple[str, tuple[_Key, ...], tuple[_Key, ...], tuple[_Key, ...], tuple[_Key, ...]]
+        ] = []
         self._promotions: list[Promotion] = []
         self._sequence = 0
         self._lock = threading.RLock()
@@ -276,12 +279,14 @@ class Register:
                 raise BookingError(f"Réservation en double : {key!r}.", code="duplicate_reservation")
             register._hold(key, row.family, row.status, row.sequence, row.transmitted)
             register._sequence = max(register._sequence, row.sequence)
-        for slot, taken in register._taken.items():
-            capacity = register.capacity(*slot)
-            if capacity is not None and taken > capacity:
-                raise BookingError(
-                    f"{taken} réservations acceptées pour {capacity} places : {slot!r}.", code="overbooked"
-                )
+        for code, days in register._taken.items():
+            for day, taken in days.items():
+                capacity = register.capacity(code, day)
+                if capacity is not None and taken > capacity:
+                    raise BookingError(
+                        f"{taken} réservations acceptées pour {capacity} places : {code} {day}.",
+                        code="overbooked",
+                    )
         return register
 
     def _days(self, first: date, last: date, step: int) -> tuple[date, ...]:
@@ -297,11 +302,12 @@ class Register:
     ) -> None:
         accepted = ReservationStatus(status) is ReservationStatus.ACCEPTED
         self._held[key] = (family, accepted, sequence, transmitted)
-        slot = (key[1], key[2])
+        _, code, day = key
         if accepted:
-            self._taken[slot] = self._taken.get(slot, 0) + 1
+            taken = self._taken[code]
+            taken[day] = taken.get(day, 0) + 1
         else:
-            self._queues.setdefault(slot, {})[key] = None
+            self._queues[code].setdefault(day, {})[key] = None
 
     # -- places ----------------------------------------------------------------
 
@@ -309,7 +315,7 @@ class Register:
         """Places for the activity that day (``None``: unlimited)."""
         if code not in self._capacity:
             raise UnknownActivity(code)
-        return self._overrides.get((code, day), self._capacity[code])
+        return self._overrides[code].get(day, self._capacity[code])
 
     def set_capacity(self, code: str, day: date, places: int | None) -> None:
         """Change the places of one day (an agent's decision). Reducing them
@@ -321,9 +327,9 @@ class Register:
             raise ValueError(f"places must be an int >= 0 or None, got {places!r}")
         with self._lock:
             if places is None:
-                self._overrides.pop((code, day), None)
+                self._overrides[code].pop(day, None)
             else:
-                self._overrides[(code, day)] = places
+                self._overrides[code][day] = places
 
     def places_left(self, code: str, day: date) -> int | None:
         """Places still free that day (``None``: unlimited). Shown to families,
@@ -331,15 +337,19 @@ class Register:
         capacity = self.capacity(code, day)
         if capacity is None:
             return None
-        return max(0, capacity - self._taken.get((code, day), 0))
+        return max(0, capacity - self._taken[code].get(day, 0))
 
     def taken(self, code: str, day: date) -> int:
         """Accepted reservations that day."""
-        return self._taken.get((code, day), 0)
+        if code not in self._taken:
+            raise UnknownActivity(code)
+        return self._taken[code].get(day, 0)
 
     def waiting_list(self, code: str, day: date) -> tuple[Request, ...]:
         """The day's waiting list, first come first."""
-        return tuple(Request(*key) for key in self._queues.get((code, day), ()))
+        if code not in self._queues:
+            raise UnknownActivity(code)
+        return tuple(Request(*key) for key in self._queues[code].get(day, ()))
 
     # -- reading -----------------------------------------------------------------
 
@@ -434,16 +444,25 @@ class Register:
             refused.append(Rejection(_new_tuple(Request, key), reason))
         enrolled_in = session._enrolled
         custody = session._custody
-        capacity_of = self._capacity
-        overrides = self._overrides
-        taken = self._taken
-        has_waiting_list = self._waiting_list
         sequence = self._sequence
+        last_code = None
+        table: Mapping[date, tuple[datetime, datetime, datetime]] = {}
+        taken: dict[date, int] = {}
+        overrides: dict[date, int] = {}
+        capacity_of: int | None = None
+        has_waiting_list = False
         for key, action in pending.items():
             if action is not _BOOK:
                 continue
             child, code, day = key
-            window = windows[code].get(day)
+            if code != last_code:  # selections come grouped by activity: look these up once
+                last_code = code
+                table = windows[code]
+                taken = self._taken[code]
+                overrides = self._overrides[code]
+                capacity_of = self._capacity[code]
+                has_waiting_list = self._waiting_list[code]
+            window = table.get(day)
             enrolled = enrolled_in[child]
             if enrolled is not None and code not in enrolled:
                 reason = "not_enrolled"
@@ -463,20 +482,18 @@ class Register:
                 if held_map.setdefault(key, claim) is not claim:
                     reason = "already_booked"
                 else:
-                    capacity = capacity_of[code]
-                    if overrides:
-                        capacity = overrides.get((code, day), capacity)
-                    slot = (code, day)
-                    count = taken.get(slot, 0)
+                    capacity = overrides.get(day, capacity_of) if overrides else capacity_of
+                    count = taken.get(day, 0)
                     if capacity is None or count < capacity:
-                        taken[slot] = count + 1
+                        taken[day] = count + 1
                         accepted.append(key)
                         continue
-                    if has_waiting_list[code]:
+                    if has_waiting_list:
                         held_map[key] = (family, False, sequence, False)
-                        queue = self._queues.get(slot)
+                        queues = self._queues[code]
+                        queue = queues.get(day)
                         if queue is None:
-                            queue = self._queues[slot] = {}
+                            queue = queues[day] = {}
                         queue[key] = None
                         waitlisted.append(key)
                         continue
@@ -486,36 +503,42 @@ class Register:
             refused_keys.append(key)
         self._sequence = sequence
         if cancelled or accepted or waitlisted or refused_keys:
-            self._journal.setdefault(family, []).append((cancelled, accepted, waitlisted, refused_keys))
+            # Tuples of plain tuples: the garbage collector stops tracking them.
+            self._journal.append(
+                (family, tuple(cancelled), tuple(accepted), tuple(waitlisted), tuple(refused_keys))
+            )
         return Outcome(_requests(accepted), _requests(waitlisted), tuple(refused), _requests(cancelled))
 
     def _release(self, key: _Key, held: _Held, now: datetime) -> None:
         """Remove a reservation; a freed place goes to the waiting list."""
+        _, code, day = key
         del self._held[key]
-        slot = (key[1], key[2])
         if not held[_IS_ACCEPTED]:
-            queue = self._queues[slot]
-            del queue[key]
-            if not queue:
-                del self._queues[slot]
+            queues = self._queues[code]
+            del queues[day][key]
+            if not queues[day]:
+                del queues[day]
             return
-        self._taken[slot] -= 1
-        if not self._taken[slot]:
-            del self._taken[slot]
-        self._promote(slot, now)
+        taken = self._taken[code]
+        taken[day] -= 1
+        if not taken[day]:
+            del taken[day]
+        self._promote(code, day, now)
 
-    def _promote(self, slot: _Slot, now: datetime) -> None:
-        queue = self._queues.get(slot)
-        capacity = self.capacity(*slot)
-        while queue and (capacity is None or self._taken.get(slot, 0) < capacity):
+    def _promote(self, code: str, day: date, now: datetime) -> None:
+        queues = self._queues[code]
+        queue = queues.get(day)
+        capacity = self.capacity(code, day)
+        taken = self._taken[code]
+        while queue and (capacity is None or taken.get(day, 0) < capacity):
             key = next(iter(queue))
             del queue[key]
             owner, _, sequence, transmitted = self._held[key]
             self._held[key] = (owner, True, sequence, transmitted)
-            self._taken[slot] = self._taken.get(slot, 0) + 1
+            taken[day] = taken.get(day, 0) + 1
             self._promotions.append(Promotion(Request(*key), owner, now))
         if queue is not None and not queue:
-            del self._queues[slot]
+            del queues[day]
 
     def promote(self, code: str, day: date, now: datetime) -> tuple[Promotion, ...]:
         """Fill free places of a day from its waiting list (after
@@ -524,7 +547,7 @@ class Register:
             raise UnknownActivity(code)
         with self._lock:
             before = len(self._promotions)
-            self._promote((code, day), now)
+            self._promote(code, day, now)
             return tuple(self._promotions[before:])
 
     # -- the nightly run -----------------------------------------------------------
@@ -534,18 +557,17 @@ class Register:
         confirmation after the other (in each: cancellations, acceptances,
         waiting list, refusals); every reservation becomes « transmise »."""
         with self._lock:
-            journal, self._journal = self._journal, {}
-            self._held = {key: (h[0], h[1], h[2], True) for key, h in self._held.items()}
+            journal, self._journal = self._journal, []
+            held = self._held
+            for key, (owner, accepted, sequence, _) in held.items():
+                held[key] = (owner, accepted, sequence, True)
         kinds = (MovementKind.CANCELLED, MovementKind.ACCEPTED, MovementKind.WAITLISTED, MovementKind.REFUSED)
-        return {
-            family: tuple(
-                Movement(kind, key[1], key[0], key[2])
-                for entry in entries
-                for kind, keys in zip(kinds, entry, strict=True)
-                for key in keys
-            )
-            for family, entries in journal.items()
-        }
+        movements: dict[str, list[Movement]] = {}
+        for family, *groups in journal:
+            out = movements.setdefault(family, [])
+            for kind, keys in zip(kinds, groups, strict=True):
+                out += [Movement(kind, key[1], key[0], key[2]) for key in keys]
+        return {family: tuple(items) for family, items in movements.items()}
 
     def take_promotions(self) -> tuple[Promotion, ...]:
         """Promotions not yet taken, for the « réservation acceptée » e-mails;
@@ -713,13 +735,13 @@ class BookingSession:
         changed = []
         for day in bookable:
             key = (child_id, code, day)
-            shown = pending.get(key)
-            if shown is None:
-                shown = key in held
-            if shown is target:
-                continue
-            if key in pending:
+            selected = pending.get(key)
+            if selected is not None:  # a pending change: undo it if it goes the other way
+                if selected is target:
+                    continue
                 del pending[key]
+            elif (key in held) is target:
+                continue
             elif target:
                 pending[key] = _BOOK
             elif self._cancel_check(key) is None:
@@ -822,8 +844,8 @@ class BookingSession:
         pending = self._pending
         held_map = register._held
         capacity = register._capacity[code]
-        overrides = register._overrides
-        taken = register._taken
+        overrides = register._overrides[code]
+        taken = register._taken[code]
         enrolled = self._enrolled[child_id]
         excluded = enrolled is not None and code not in enrolled
         custody = self._custody
@@ -841,7 +863,7 @@ class BookingSession:
             key = (child_id, code, day)
             held = held_map.get(key)
             shown = pending.get(key)
-            places = overrides.get((code, day), capacity) if overrides else capacity
+            places = overrides.get(day, capacity) if overrides else capacity
             cells.append(
                 DayCell(
                     day,
@@ -849,7 +871,7 @@ class BookingSession:
                     (held is not None) if shown is None else shown,
                     shown is not None,
                     held is not None and not held[_IS_ACCEPTED],
-                    None if places is None else max(0, places - taken.get((code, day), 0)),
+                    None if places is None else max(0, places - taken.get(day, 0)),
                 )
             )
         return tuple(cells)
