@@ -850,7 +850,8 @@ class BookingSession:
         excluded = enrolled is not None and code not in enrolled
         custody = self._custody
         cells = []
-        for day in _step(date(year, month, 1), date(year, month, days_in_month(year, month)), 1):
+        first = date(year, month, 1)
+        for day in register._days(first, date(year, month, days_in_month(year, month)), 1):
             window = table.get(day)
             if window is None or excluded or (custody is not None and not custody(day)):
                 state = DayState.NOT_RUNNING
@@ -865,13 +866,16 @@ class BookingSession:
             shown = pending.get(key)
             places = overrides.get(day, capacity) if overrides else capacity
             cells.append(
-                DayCell(
-                    day,
-                    state,
-                    (held is not None) if shown is None else shown,
-                    shown is not None,
-                    held is not None and not held[_IS_ACCEPTED],
-                    None if places is None else max(0, places - taken.get(day, 0)),
+                _new_tuple(  # DayCell(...) without its Python-level __new__: this is a hot loop
+                    DayCell,
+                    (
+                        day,
+                        state,
+                        (held is not None) if shown is None else shown,
+                        shown is not None,
+                        held is not None and not held[_IS_ACCEPTED],
+                        None if places is None else max(0, places - taken.get(day, 0)),
+                    ),
                 )
             )
         return tuple(cells)
