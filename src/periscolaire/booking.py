@@ -49,7 +49,7 @@ from typing import Final, NamedTuple, NoReturn
 
 import attrs
 
-from periscolaire.calendar import BookingPeriod, DayState, SchoolCalendar, days_in_month
+from periscolaire.calendar import BookingPeriod, DayState, SchoolCalendar, days_between, days_in_month
 from periscolaire.commune import Commune
 from periscolaire.errors import (
     BookingAccessDenied,
@@ -294,7 +294,7 @@ class Register:
         weeks and months are asked for by every family)."""
         days = self._day_lists.get((first, last, step))
         if days is None:
-            days = self._day_lists[(first, last, step)] = tuple(_step(first, last, step))
+            days = self._day_lists[(first, last, step)] = tuple(days_between(first, last, step))
         return days
 
     def _hold(
@@ -889,12 +889,3 @@ class BookingSession:
 
 def _month_end(day: date) -> date:
     return date(day.year, day.month, days_in_month(day.year, day.month))
-
-
-def _step(first: date, last: date, days: int) -> list[date]:
-    step = timedelta(days=days)
-    out = []
-    while first <= last:
-        out.append(first)
-        first += step
-    return out

@@ -61,6 +61,7 @@ __all__ = [
     "SchoolCalendar",
     "Season",
     "WeekdayBefore",
+    "days_between",
     "derive_periods",
     "load_timezone",
 ]
@@ -435,11 +436,17 @@ def _runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
         yield first, last
 
 
-def _days(start: date, end: date) -> Iterator[date]:
+def days_between(start: date, end: date, step: int = 1) -> Iterator[date]:
+    """Days from ``start`` to ``end`` included, every ``step`` days.
+
+    >>> [d.day for d in days_between(date(2024, 9, 2), date(2024, 9, 30), 7)]
+    [2, 9, 16, 23, 30]
+    """
+    delta = timedelta(days=step)
     day = start
     while day <= end:
         yield day
-        day += ONE_DAY
+        day += delta
 
 
 # --------------------------------------------------------------------------
@@ -506,7 +513,7 @@ class SchoolCalendar:
         self.school_holidays: frozenset[date] = frozenset(names)
         self.holiday_periods = self._holiday_periods(windows, names)
         self._holiday_of: dict[date, HolidayWindow] = {
-            day: h for h in self.holiday_periods for day in _days(h.start, h.end)
+            day: h for h in self.holiday_periods for day in days_between(h.start, h.end)
         }
         self._windows: dict[str, dict[date, _Window]] = {}
         for activity in activities:
@@ -580,10 +587,10 @@ class SchoolCalendar:
     def _candidate_days(self, activity: ActivityRules) -> Iterator[date]:
         if activity.season is Season.SCHOOL:
             for period in self.periods:
-                yield from _days(period.start, period.end)
+                yield from days_between(period.start, period.end)
         else:
             for holiday in self.holiday_periods:
-                yield from _days(holiday.start, holiday.end)
+                yield from days_between(holiday.start, holiday.end)
 
     def _runs(self, activity: ActivityRules, day: date) -> bool:
         if day.weekday() not in activity.weekdays or day in self.public_holidays:
@@ -703,7 +710,7 @@ class SchoolCalendar:
         table = self._table(code)
         local = self.local(now)
         out: dict[date, DayState] = {}
-        for day in _days(start, end):
+        for day in days_between(start, end):
             window = table.get(day)
             if window is None:
                 out[day] = DayState.NOT_RUNNING
@@ -724,7 +731,9 @@ class SchoolCalendar:
         """Days of ``start..end`` that can be booked at ``now``, in order."""
         table = self._table(code)
         local = self.local(now)
-        return tuple(d for d in _days(start, end) if (w := table.get(d)) is not None and w[0] <= local < w[1])
+        return tuple(
+            d for d in days_between(start, end) if (w := table.get(d)) is not None and w[0] <= local < w[1]
+        )
 
     def period_of(self, day: date) -> BookingPeriod | None:
         """The booking period whose range covers ``day``."""

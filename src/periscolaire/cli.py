@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import NoReturn, TextIO
 
 from periscolaire.calendar import (
@@ -18,6 +18,7 @@ from periscolaire.calendar import (
     WEEKDAY_ABBR_FR,
     DayState,
     SchoolCalendar,
+    days_between,
     days_in_month,
 )
 from periscolaire.commune import Commune, load_commune
@@ -334,8 +335,7 @@ def _grid(
     states = cal.states(code, first, last, now)
     write("  " + "".join(f"{name:<{CELL}}" for name in WEEKDAY_ABBR_FR).rstrip() + "\n")
     cells = [" " * CELL] * first.weekday()
-    day = first
-    while day <= last:
+    for day in days_between(first, last):
         state = states[day]
         text = f"{day.day:>2} {_MARKS[state]}"
         if state is not DayState.NOT_RUNNING:
@@ -346,7 +346,6 @@ def _grid(
         if colour:
             text = f"{_COLOURS[state]}{text}{_RESET}"
         cells.append(text)
-        day += timedelta(days=1)
     for i in range(0, len(cells), 7):
         write("  " + "".join(cells[i : i + 7]).rstrip() + "\n")
 

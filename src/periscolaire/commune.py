@@ -141,21 +141,12 @@ class Activity:
                     f"un nombre de places entier positif ou nul est attendu pour le {day}, reçu {places!r}",
                 )
 
-    @property
-    def limited(self) -> bool:
-        """Whether the activity has a number of places."""
-        return self.capacity is not None or bool(self.capacity_overrides)
-
     def capacity_on(self, day: date) -> int | None:
         """Places for ``day`` (``None``: unlimited)."""
         for override_day, places in self.capacity_overrides:
             if override_day == day:
                 return places
         return self.capacity
-
-    @property
-    def effective_cancel_deadline(self) -> DeadlineRule:
-        return self.cancel_deadline or self.deadline
 
 
 @attrs.frozen(unsafe_hash=False)
