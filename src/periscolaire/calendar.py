@@ -33,6 +33,7 @@ False
 from __future__ import annotations
 
 import enum
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
@@ -466,6 +467,7 @@ class SchoolCalendar:
 
     __slots__ = (
         "_holiday_of",
+        "_running",
         "_windows",
         "activities",
         "closures",
@@ -516,6 +518,7 @@ class SchoolCalendar:
             day: h for h in self.holiday_periods for day in days_between(h.start, h.end)
         }
         self._windows: dict[str, dict[date, _Window]] = {}
+        self._running: dict[str, tuple[date, ...]] = {}
         for activity in activities:
             self._add(activity)
         self.activities = tuple(self._windows)
@@ -583,6 +586,7 @@ class SchoolCalendar:
                 code="deadline_never_met",
             )
         self._windows[code] = table
+        self._running[code] = tuple(sorted(table))
 
     def _candidate_days(self, activity: ActivityRules) -> Iterator[date]:
         if activity.season is Season.SCHOOL:
@@ -724,8 +728,11 @@ class SchoolCalendar:
 
     def running_days(self, code: str, start: date | None = None, end: date | None = None) -> tuple[date, ...]:
         """Days the activity runs, in order, optionally within ``start..end``."""
-        table = self._table(code)
-        return tuple(d for d in sorted(table) if (start is None or d >= start) and (end is None or d <= end))
+        self._table(code)  # unknown activity -> UnknownActivity
+        days = self._running[code]
+        low = 0 if start is None else bisect_left(days, start)
+        high = len(days) if end is None else bisect_right(days, end)
+        return days[low:high]
 
     def bookable_days(self, code: str, start: date, end: date, now: datetime) -> tuple[date, ...]:
         """Days of ``start..end`` that can be booked at ``now``, in order."""
