@@ -816,13 +816,12 @@ def derive_periods(
     before the next one, and opens on the last school day before the holidays
     that precede it. ``school_year=2024`` is the year 2024/2025.
 
-    >>> for p in derive_periods("A", 2024):
-    ...     print(p.number, p.opens, p.start, p.end)
-    1 2024-07-05 2024-09-02 2024-10-18
-    2 2024-10-18 2024-11-04 2024-12-20
-    3 2024-12-20 2025-01-06 2025-02-21
-    4 2025-02-21 2025-03-10 2025-04-18
-    5 2025-04-18 2025-05-05 2025-07-04
+    >>> periods = derive_periods("A", 2024)
+    >>> [p.opens.isoformat() for p in periods]
+    ['2024-07-05', '2024-10-18', '2024-12-20', '2025-02-21', '2025-04-18']
+    >>> [(p.start.isoformat(), p.end.isoformat()) for p in periods]
+    [('2024-09-02', '2024-10-18'), ('2024-11-04', '2024-12-20'), ('2025-01-06', '2025-02-21'),
+     ('2025-03-10', '2025-04-18'), ('2025-05-05', '2025-07-04')]
 
     Cestas' published table differs (guide p. 10): period 1 opens on 19 August
     2024, after the dossier deadline, and periods 2 to 4 run on to the end of

@@ -8,21 +8,20 @@ line, from the movements :meth:`periscolaire.Register.transmit` returns.
 
 >>> from datetime import date
 >>> from periscolaire.booking import Movement, MovementKind, Promotion
->>> print(render_nightly_report("M. DUPONT Jean-Paul", "Mairie de Cestas", [
+>>> text = render_nightly_report("M. DUPONT Jean-Paul", "Mairie de Cestas", [
 ...     Movement(MovementKind.ACCEPTED, "RESTAURATION", "DUPONT Paolo", date(2024, 9, 2)),
-... ]), end="")
-M. DUPONT Jean-Paul
-<BLANKLINE>
-Veuillez trouver ci-dessous un compte rendu des modifications apportées à vos demandes de
-réservation sur la structure : Mairie de Cestas.
-<BLANKLINE>
-1 mouvement sur vos demandes de réservations a été reçu, dont :
-       - 1 nouvelle demande de réservation
-<BLANKLINE>
-****************     RESERVATIONS ACCEPTEES     ****************
---> Activité : RESTAURATION :
-         DUPONT Paolo : lun. 02/09
-Vous pouvez consulter l'état de vos réservations sur notre site Internet.
+... ])
+>>> text.splitlines()[4:]
+['1 mouvement sur vos demandes de réservations a été reçu, dont :',
+ '       - 1 nouvelle demande de réservation',
+ '',
+ '****************     RESERVATIONS ACCEPTEES     ****************',
+ '--> Activité : RESTAURATION :',
+ '         DUPONT Paolo : lun. 02/09',
+ "Vous pouvez consulter l'état de vos réservations sur notre site Internet."]
+
+The whole e-mail, and the guide's example reproduced line for line, are in
+``docs/report.md`` and ``tests/test_report.py``.
 """
 
 from __future__ import annotations
