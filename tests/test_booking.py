@@ -18,6 +18,15 @@ OPENING_WEEK = datetime(2024, 8, 26, 10, 0)  # period 1 is open (19 August)
 CREDIT = Decimal("50.00")
 
 
+def register_with_canteen_places(places: int) -> ps.Register:
+    """A register of a Cestas whose canteen has a place limit and no waiting list."""
+    text = cestas_with(
+        'wallet = "RESTAURATION"                 # ILLUSTRATIVE',
+        f'wallet = "RESTAURATION"\ncapacity = {places}',
+    )
+    return ps.Register(ps.Commune.from_toml(text))
+
+
 @pytest.fixture
 def register(cestas: ps.Commune) -> ps.Register:
     return ps.Register(cestas)
@@ -306,11 +315,7 @@ def test_places_are_rechecked_at_confirmation(register: ps.Register) -> None:
 
 
 def test_without_a_waiting_list_a_full_day_is_refused() -> None:
-    text = cestas_with(
-        'wallet = "RESTAURATION"                 # ILLUSTRATIVE',
-        'wallet = "RESTAURATION"\ncapacity = 1',
-    )
-    register = ps.Register(ps.Commune.from_toml(text))
+    register = register_with_canteen_places(1)
     booked(register, MARTIN, "lea", "RESTAURATION", date(2024, 9, 12))
     s = session(register)
     s.toggle_day("paolo", "RESTAURATION", date(2024, 9, 12))
@@ -474,11 +479,7 @@ def test_copy_to_another_activity_rejects_days_it_does_not_run(register: ps.Regi
 
 
 def test_copy_rejects_full_days_without_a_waiting_list() -> None:
-    text = cestas_with(
-        'wallet = "RESTAURATION"                 # ILLUSTRATIVE',
-        'wallet = "RESTAURATION"\ncapacity = 2',
-    )
-    register = ps.Register(ps.Commune.from_toml(text))
+    register = register_with_canteen_places(2)
     booked(register, MARTIN, "lea", "RESTAURATION", date(2024, 9, 12))
     s = session(register)
     s.toggle_day("paolo", "RESTAURATION", date(2024, 9, 12))
