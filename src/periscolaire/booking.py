@@ -49,7 +49,14 @@ from typing import Final, NamedTuple, NoReturn
 
 import attrs
 
-from periscolaire.calendar import BookingPeriod, DayState, SchoolCalendar, days_between, days_in_month
+from periscolaire.calendar import (
+    BookingPeriod,
+    DayState,
+    SchoolCalendar,
+    day_state,
+    days_between,
+    days_in_month,
+)
 from periscolaire.commune import Commune
 from periscolaire.errors import (
     BookingAccessDenied,
@@ -425,23 +432,12 @@ class Register:
         for key, action in pending.items():
             if action is _BOOK:
                 continue
-            held = held_map.get(key)
-            if held is None:
-                refused.append(Rejection(_new_tuple(Request, key), "not_booked"))
-                continue
-            window = windows[key[1]].get(key[2])
-            if held[_FAMILY] != family:
-                reason = "booked_by_other_account"
-            elif window is None:
-                reason = "not_running"
-            elif local >= window[2]:
-                reason = "past_deadline"
-            else:
-                self._release(key, held, now)
+            reason = session._cancel_check(key, local)
+            if reason is None:
+                self._release(key, held_map[key], now)
                 cancelled.append(key)
-                continue
-            # Shown on screen; the guide's report has no section for it.
-            refused.append(Rejection(_new_tuple(Request, key), reason))
+            else:  # shown on screen; the guide's report has no section for it
+                refused.append(Rejection(_new_tuple(Request, key), reason))
         enrolled_in = session._enrolled
         custody = session._custody
         sequence = self._sequence
@@ -627,7 +623,9 @@ class BookingSession:
             return "past_deadline"
         return None
 
-    def _cancel_check(self, key: _Key) -> str | None:
+    def _cancel_check(self, key: _Key, local: datetime | None = None) -> str | None:
+        """Why this account cannot cancel the reservation at ``local`` (default:
+        the session's clock); None: it can."""
         held = self.register._held.get(key)
         if held is None:
             return "not_booked"
@@ -636,7 +634,7 @@ class BookingSession:
         window = self._windows[key[1]].get(key[2])
         if window is None:
             return "not_running"
-        if self._local >= window[2]:
+        if (self._local if local is None else local) >= window[2]:
             return "past_deadline"
         return None
 
@@ -852,15 +850,10 @@ class BookingSession:
         cells = []
         first = date(year, month, 1)
         for day in register._days(first, date(year, month, days_in_month(year, month)), 1):
-            window = table.get(day)
-            if window is None or excluded or (custody is not None and not custody(day)):
+            if excluded or (custody is not None and not custody(day)):
                 state = DayState.NOT_RUNNING
-            elif local < window[0]:
-                state = DayState.NOT_OPEN_YET
-            elif local >= window[1]:
-                state = DayState.PAST_DEADLINE
             else:
-                state = DayState.BOOKABLE
+                state = day_state(table.get(day), local)
             key = (child_id, code, day)
             held = held_map.get(key)
             shown = pending.get(key)

@@ -62,6 +62,7 @@ __all__ = [
     "SchoolCalendar",
     "Season",
     "WeekdayBefore",
+    "day_state",
     "days_between",
     "derive_periods",
     "load_timezone",
@@ -457,6 +458,18 @@ def days_between(start: date, end: date, step: int = 1) -> Iterator[date]:
 _Window = tuple[datetime, datetime, datetime]  # opens, closes, cancel closes (naive local)
 
 
+def day_state(window: _Window | None, local: datetime) -> DayState:
+    """The state of a day whose booking window is ``window`` (``None``: the
+    activity does not run) at the naive local instant ``local``."""
+    if window is None:
+        return DayState.NOT_RUNNING
+    if local < window[0]:
+        return DayState.NOT_OPEN_YET
+    if local >= window[1]:
+        return DayState.PAST_DEADLINE
+    return DayState.BOOKABLE
+
+
 class SchoolCalendar:
     """Running days and booking windows of every activity of a commune.
 
@@ -692,15 +705,7 @@ class SchoolCalendar:
 
     def state(self, code: str, day: date, now: datetime) -> DayState:
         """The day's booking state at ``now``, as the portal colours it."""
-        window = self._table(code).get(day)
-        if window is None:
-            return DayState.NOT_RUNNING
-        local = self.local(now)
-        if local < window[0]:
-            return DayState.NOT_OPEN_YET
-        if local >= window[1]:
-            return DayState.PAST_DEADLINE
-        return DayState.BOOKABLE
+        return day_state(self._table(code).get(day), self.local(now))
 
     def cancel_state(self, code: str, day: date, now: datetime) -> DayState:
         """Like :meth:`state`, for a cancellation (no opening date applies)."""
@@ -713,18 +718,7 @@ class SchoolCalendar:
         """Every day of ``start..end`` (inclusive) with its state at ``now``."""
         table = self._table(code)
         local = self.local(now)
-        out: dict[date, DayState] = {}
-        for day in days_between(start, end):
-            window = table.get(day)
-            if window is None:
-                out[day] = DayState.NOT_RUNNING
-            elif local < window[0]:
-                out[day] = DayState.NOT_OPEN_YET
-            elif local >= window[1]:
-                out[day] = DayState.PAST_DEADLINE
-            else:
-                out[day] = DayState.BOOKABLE
-        return out
+        return {day: day_state(table.get(day), local) for day in days_between(start, end)}
 
     def running_days(self, code: str, start: date | None = None, end: date | None = None) -> tuple[date, ...]:
         """Days the activity runs, in order, optionally within ``start..end``."""
