@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import attrs
 
@@ -53,6 +53,7 @@ __all__ = [
     "WED",
     "BeforeHolidayStart",
     "BookingPeriod",
+    "BookingWindow",
     "Closure",
     "DayOfPreviousMonth",
     "DayState",
@@ -455,19 +456,53 @@ def days_between(start: date, end: date, step: int = 1) -> Iterator[date]:
 # The calendar
 # --------------------------------------------------------------------------
 
-_Window = tuple[datetime, datetime, datetime]  # opens, closes, cancel closes (naive local)
+class BookingWindow(NamedTuple):
+    """When one day of one activity can be booked and cancelled.
+
+    The three bounds are naive commune-local instants. Booking is allowed from
+    ``opens`` (included) to ``closes`` (excluded); cancelling until
+    ``cancel_closes`` (excluded), with no opening bound (an agent may have
+    entered the reservation before the period opened). Every check of the
+    library — calendar, selection, confirmation, month grid — goes through
+    these three methods, so that the two deadlines cannot be confused.
+
+    >>> from datetime import datetime
+    >>> w = BookingWindow(datetime(2024, 8, 19), datetime(2024, 8, 31), datetime(2024, 8, 30))
+    >>> w.bookable(datetime(2024, 8, 30, 12)), w.cancellable(datetime(2024, 8, 30, 12))
+    (True, False)
+    >>> w.state(datetime(2024, 8, 31))
+    <DayState.PAST_DEADLINE: 'past_deadline'>
+    """
+
+    opens: datetime
+    closes: datetime
+    cancel_closes: datetime
+
+    def bookable(self, local: datetime) -> bool:
+        """``opens <= local < closes``."""
+        return self.opens <= local < self.closes
+
+    def cancellable(self, local: datetime) -> bool:
+        """``local < cancel_closes``."""
+        return local < self.cancel_closes
+
+    def state(self, local: datetime) -> DayState:
+        """The booking state at ``local``, as the portal colours the day."""
+        if local < self.opens:
+            return DayState.NOT_OPEN_YET
+        if local >= self.closes:
+            return DayState.PAST_DEADLINE
+        return DayState.BOOKABLE
+
+    def cancel_state(self, local: datetime) -> DayState:
+        """Like :meth:`state`, for a cancellation (no opening bound)."""
+        return DayState.BOOKABLE if local < self.cancel_closes else DayState.PAST_DEADLINE
 
 
-def day_state(window: _Window | None, local: datetime) -> DayState:
+def day_state(window: BookingWindow | None, local: datetime) -> DayState:
     """The state of a day whose booking window is ``window`` (``None``: the
     activity does not run) at the naive local instant ``local``."""
-    if window is None:
-        return DayState.NOT_RUNNING
-    if local < window[0]:
-        return DayState.NOT_OPEN_YET
-    if local >= window[1]:
-        return DayState.PAST_DEADLINE
-    return DayState.BOOKABLE
+    return DayState.NOT_RUNNING if window is None else window.state(local)
 
 
 class SchoolCalendar:
@@ -530,7 +565,7 @@ class SchoolCalendar:
         self._holiday_of: dict[date, HolidayWindow] = {
             day: h for h in self.holiday_periods for day in days_between(h.start, h.end)
         }
-        self._windows: dict[str, dict[date, _Window]] = {}
+        self._windows: dict[str, dict[date, BookingWindow]] = {}
         self._running: dict[str, tuple[date, ...]] = {}
         for activity in activities:
             self._add(activity)
@@ -577,7 +612,7 @@ class SchoolCalendar:
                     f"{path}.{key}",
                     "before_holiday_start_days ne s'applique qu'aux activités des vacances",
                 )
-        table: dict[date, _Window] = {}
+        table: dict[date, BookingWindow] = {}
         for day in running:
             opens = self._opens(activity, day)
             if opens is None:
@@ -586,12 +621,12 @@ class SchoolCalendar:
                     f"aucune date d'ouverture des réservations pour le {_fr_day(day)} "
                     f"({code}) : ajoutez `opens` à la fenêtre de vacances",
                 )
-            table[day] = (
+            table[day] = BookingWindow(
                 opens,
                 rule.closes_at(code, day, ctx),
                 cancel_rule.closes_at(code, day, ctx),
             )
-        if all(closes <= opens for opens, closes, _ in table.values()):
+        if all(w.closes <= w.opens for w in table.values()):
             raise ConfigurationError(
                 f"{path}.deadline",
                 f"la règle « {rule.describe()} » ne laisse réserver aucun jour : "
@@ -639,7 +674,7 @@ class SchoolCalendar:
 
     # -- queries -------------------------------------------------------------
 
-    def _table(self, code: str) -> dict[date, _Window]:
+    def _table(self, code: str) -> dict[date, BookingWindow]:
         try:
             return self._windows[code]
         except KeyError:
@@ -661,22 +696,22 @@ class SchoolCalendar:
     def opens_at(self, code: str, day: date) -> datetime | None:
         """First instant bookings for ``day`` are accepted; None if it does not run."""
         window = self._table(code).get(day)
-        return None if window is None else self._aware(window[0])
+        return None if window is None else self._aware(window.opens)
 
     def closes_at(self, code: str, day: date) -> datetime | None:
         """First instant bookings for ``day`` are refused (exclusive bound)."""
         window = self._table(code).get(day)
-        return None if window is None else self._aware(window[1])
+        return None if window is None else self._aware(window.closes)
 
     def cancel_closes_at(self, code: str, day: date) -> datetime | None:
         """First instant cancellations for ``day`` are refused (exclusive bound)."""
         window = self._table(code).get(day)
-        return None if window is None else self._aware(window[2])
+        return None if window is None else self._aware(window.cancel_closes)
 
     def last_booking_day(self, code: str, day: date) -> date | None:
         """The last day on which ``day`` can still be booked (the deadline day)."""
         window = self._table(code).get(day)
-        return None if window is None else (window[1] - timedelta(microseconds=1)).date()
+        return None if window is None else (window.closes - timedelta(microseconds=1)).date()
 
     def is_bookable(self, code: str, day: date, now: datetime) -> bool:
         """``runs_on(code, day)`` and ``opens_at <= now < closes_at``."""
@@ -690,7 +725,7 @@ class SchoolCalendar:
             return False
         if now.tzinfo is not None:
             now = now.astimezone(self.timezone).replace(tzinfo=None)
-        return window[0] <= now < window[1]
+        return window.bookable(now)
 
     def is_cancellable(self, code: str, day: date, now: datetime) -> bool:
         """``runs_on(code, day)`` and ``now < cancel_closes_at``.
@@ -701,7 +736,7 @@ class SchoolCalendar:
         window = self._table(code).get(day)
         if window is None:
             return False
-        return self.local(now) < window[2]
+        return window.cancellable(self.local(now))
 
     def state(self, code: str, day: date, now: datetime) -> DayState:
         """The day's booking state at ``now``, as the portal colours it."""
@@ -712,7 +747,7 @@ class SchoolCalendar:
         window = self._table(code).get(day)
         if window is None:
             return DayState.NOT_RUNNING
-        return DayState.PAST_DEADLINE if self.local(now) >= window[2] else DayState.BOOKABLE
+        return window.cancel_state(self.local(now))
 
     def states(self, code: str, start: date, end: date, now: datetime) -> dict[date, DayState]:
         """Every day of ``start..end`` (inclusive) with its state at ``now``."""
@@ -733,7 +768,7 @@ class SchoolCalendar:
         table = self._table(code)
         local = self.local(now)
         return tuple(
-            d for d in days_between(start, end) if (w := table.get(d)) is not None and w[0] <= local < w[1]
+            d for d in days_between(start, end) if (w := table.get(d)) is not None and w.bookable(local)
         )
 
     def period_of(self, day: date) -> BookingPeriod | None:
@@ -760,9 +795,9 @@ class SchoolCalendar:
     def is_school_holiday(self, day: date) -> bool:
         return day in self.school_holidays
 
-    def windows(self, code: str) -> Mapping[date, tuple[datetime, datetime, datetime]]:
-        """Read-only view of (opens, closes, cancel closes) per running day,
-        naive commune-local: for hosts that precompute their own tables."""
+    def windows(self, code: str) -> Mapping[date, BookingWindow]:
+        """Read-only view of the :class:`BookingWindow` of every running day
+        (naive commune-local): for hosts that precompute their own tables."""
         from types import MappingProxyType
 
         return MappingProxyType(self._table(code))
