@@ -1,5 +1,5 @@
 """Bookings: the family's selection, the two-step confirmation, places and
-waiting lists, copying, and the nightly transmission.
+waiting lists, copying, and the nightly transmission — the rules, written once.
 
 The guide (p. 10-12, « Réservations des activités »):
 
@@ -18,10 +18,12 @@ The guide (p. 10-12, « Réservations des activités »):
 * everything confirmed is « Non Transmise » until the nightly run, which sends
   the family a report.
 
-A :class:`Register` holds every reservation of the commune. A family works in
-a :class:`BookingSession` (:meth:`Register.open_session`); nothing reaches the
-register before :meth:`BookingSession.confirm`, which is all-or-nothing and
-thread-safe.
+This module holds the rules only: a family's :class:`BookingSession` (the
+selection), and :func:`decide`, the confirmation decision. Neither reads or
+writes state by itself: a :class:`~periscolaire.Register` runs :func:`decide`
+inside a unit of work of its store (in memory or in a database), which locks
+the touched (activity, day) slots, lets the decision read them, and writes
+what it decided — the same decision, whatever the store.
 
 >>> import periscolaire as ps
 >>> from datetime import date, datetime
@@ -40,50 +42,54 @@ thread-safe.
 from __future__ import annotations
 
 import enum
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Final, NamedTuple, NoReturn
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, Protocol
 
 import attrs
 
 from periscolaire.calendar import (
     BookingPeriod,
+    BookingWindow,
     DayState,
     SchoolCalendar,
     day_state,
     days_between,
     days_in_month,
 )
-from periscolaire.commune import Commune
-from periscolaire.errors import (
-    BookingAccessDenied,
-    BookingError,
-    NotBookable,
-    UnknownActivity,
-    UnknownChild,
-)
+from periscolaire.errors import BookingError, InvalidData, NotBookable, UnknownActivity, UnknownChild
 from periscolaire.family import Family
-from periscolaire.money import money
+from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
+
+if TYPE_CHECKING:
+    from periscolaire.commune import Commune
 
 __all__ = [
+    "Applicant",
+    "BookingRules",
     "BookingSession",
+    "ConfirmationState",
     "DayCell",
+    "Decision",
+    "Held",
+    "Key",
     "Movement",
     "MovementKind",
+    "Occupancy",
     "Outcome",
     "Promotion",
     "Recap",
-    "Register",
     "Rejection",
     "Request",
     "Reservation",
     "ReservationStatus",
+    "SessionBackend",
+    "SlotCounts",
+    "SlotState",
+    "decide",
+    "decide_promotions",
 ]
-
-ONE_DAY = timedelta(days=1)
 
 #: French messages for the codes of refusals and rejections.
 MESSAGES: Mapping[str, str] = {
@@ -112,7 +118,7 @@ class ReservationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return "acceptée" if self is ReservationStatus.ACCEPTED else "en liste d'attente"
+        return "acceptée" if self == ReservationStatus.ACCEPTED else "en liste d'attente"
 
 
 class MovementKind(enum.StrEnum):
@@ -124,12 +130,33 @@ class MovementKind(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+def _enum(cls: type[enum.StrEnum], value: Any, path: str) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in cls)
+        raise InvalidData(path, f"une valeur parmi {allowed} est attendue, reçu {value!r}") from None
+
+
 class Request(NamedTuple):
     """One day of one activity for one child (a line of the recap)."""
 
     child: str
     activity: str
     day: date
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-safe form: ``{"child", "activity", "day"}`` (ISO date)."""
+        return {"child": self.child, "activity": self.activity, "day": self.day.isoformat()}
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> Request:
+        data = mapping(data, path)
+        return cls(
+            text(member(data, "child", path), _at(path, "child")),
+            text(member(data, "activity", path), _at(path, "activity")),
+            iso_date(member(data, "day", path), _at(path, "day")),
+        )
 
 
 class Movement(NamedTuple):
@@ -139,6 +166,30 @@ class Movement(NamedTuple):
     activity: str
     child: str
     day: date
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "kind": MovementKind(self.kind).value,
+            "activity": self.activity,
+            "child": self.child,
+            "day": self.day.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> Movement:
+        data = mapping(data, path)
+        return cls(
+            _enum(MovementKind, member(data, "kind", path), _at(path, "kind")),
+            text(member(data, "activity", path), _at(path, "activity")),
+            text(member(data, "child", path), _at(path, "child")),
+            iso_date(member(data, "day", path), _at(path, "day")),
+        )
+
+
+def _at(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
 
 
 @attrs.frozen
@@ -153,6 +204,14 @@ class Rejection:
         """French text for the family."""
         return MESSAGES.get(self.code, self.code)
 
+    def to_dict(self) -> dict[str, str]:
+        return {**self.request.to_dict(), "code": self.code, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> Rejection:
+        data = mapping(data, path)
+        return cls(Request.from_dict(data, path), text(member(data, "code", path), _at(path, "code")))
+
 
 @attrs.frozen
 class Recap:
@@ -165,6 +224,11 @@ class Recap:
         return bool(self.bookings or self.cancellations)
 
 
+def _requests_from(data: Mapping[str, Any], key: str, path: str) -> tuple[Request, ...]:
+    values = items(data.get(key, []), _at(path, key))
+    return tuple(Request.from_dict(v, _at(_at(path, key), i)) for i, v in enumerate(values))
+
+
 @attrs.frozen
 class Outcome:
     """What a confirmation did: each request accepted, waitlisted, refused or cancelled."""
@@ -174,20 +238,59 @@ class Outcome:
     refused: tuple[Rejection, ...] = ()
     cancelled: tuple[Request, ...] = ()
 
+    def to_dict(self) -> dict[str, list[dict[str, str]]]:
+        """JSON-safe form, e.g. for a portal's response."""
+        return {
+            "accepted": [r.to_dict() for r in self.accepted],
+            "waitlisted": [r.to_dict() for r in self.waitlisted],
+            "refused": [r.to_dict() for r in self.refused],
+            "cancelled": [r.to_dict() for r in self.cancelled],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Outcome:
+        data = mapping(data)
+        refused = items(data.get("refused", []), "refused")
+        return cls(
+            _requests_from(data, "accepted", ""),
+            _requests_from(data, "waitlisted", ""),
+            tuple(Rejection.from_dict(v, f"refused[{i}]") for i, v in enumerate(refused)),
+            _requests_from(data, "cancelled", ""),
+        )
+
 
 @attrs.frozen
 class Promotion:
     """A waiting-list reservation accepted because a place was freed
-    (« lorsque des réservations en liste d'attente seront acceptées », p. 12)."""
+    (« lorsque des réservations en liste d'attente seront acceptées », p. 12).
+
+    ``id`` is given by the store, unique within the commune: an outbox key a
+    mailer can use as the e-mail's idempotency key (it plays no part in
+    equality).
+    """
 
     request: Request
     family: str
     at: datetime
+    id: int = attrs.field(default=0, eq=False, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.request.to_dict(), "family": self.family, "at": self.at.isoformat(), "id": self.id}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Promotion:
+        data = mapping(data)
+        return cls(
+            Request.from_dict(data),
+            text(member(data, "family"), "family"),
+            iso_datetime(member(data, "at"), "at"),
+            id=integer(data.get("id", 0), "id"),
+        )
 
 
 @attrs.frozen
 class Reservation:
-    """A reservation as a host stores it (one row per child, activity, day).
+    """A reservation as a store keeps it (one row per child, activity, day).
 
     ``sequence`` orders confirmations (the waiting list is first come, first
     served); ``transmitted`` is False until the nightly run.
@@ -200,6 +303,30 @@ class Reservation:
     status: ReservationStatus = attrs.field(converter=ReservationStatus)
     sequence: int = 0
     transmitted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "child": self.child,
+            "activity": self.activity,
+            "day": self.day.isoformat(),
+            "family": self.family,
+            "status": self.status.value,
+            "sequence": self.sequence,
+            "transmitted": self.transmitted,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Reservation:
+        data = mapping(data)
+        return cls(
+            text(member(data, "child"), "child"),
+            text(member(data, "activity"), "activity"),
+            iso_date(member(data, "day"), "day"),
+            text(member(data, "family"), "family"),
+            _enum(ReservationStatus, member(data, "status"), "status"),
+            integer(data.get("sequence", 0), "sequence"),
+            boolean(data.get("transmitted", False), "transmitted"),
+        )
 
 
 class DayCell(NamedTuple):
@@ -214,366 +341,472 @@ class DayCell(NamedTuple):
 
 
 # --------------------------------------------------------------------------
-# The register
+# What the rules read of the state
 # --------------------------------------------------------------------------
 
-_Key = tuple[str, str, date]  # child, activity, day
+#: A reservation's key: (child, activity, day).
+Key = tuple[str, str, date]
+
+#: A reservation as stores hand it to the rules: (family, accepted, sequence,
+#: transmitted). A plain tuple of atoms, replaced and never mutated: the
+#: garbage collector stops tracking such tuples, which keeps an in-memory
+#: register of a million reservations cheap to hold (the opening-rush figure
+#: of benchmarks/bench_booking.py).
+Held = tuple[str, bool, int, bool]
+HELD_FAMILY: Final = 0
+HELD_ACCEPTED: Final = 1
+HELD_SEQUENCE: Final = 2
+HELD_TRANSMITTED: Final = 3
+STATUS = {True: ReservationStatus.ACCEPTED, False: ReservationStatus.WAITLISTED}
+
 _BOOK = True
 _CANCEL = False
-
-
-# A reservation held by the register: (family, accepted, sequence, transmitted).
-# A plain tuple of atoms, replaced and never mutated: the garbage collector
-# stops tracking such tuples, which keeps a register of a million reservations
-# cheap to hold (see benchmarks/bench_booking.py).
-_Held = tuple[str, bool, int, bool]
-_FAMILY: Final = 0
-_IS_ACCEPTED: Final = 1
-_STATUS = {True: ReservationStatus.ACCEPTED, False: ReservationStatus.WAITLISTED}
+_UNKNOWN: Any = frozenset({"unknown child"})
 _new_tuple = tuple.__new__
 
 
-def _requests(keys: list[_Key]) -> tuple[Request, ...]:
-    return tuple([_new_tuple(Request, key) for key in keys])
+class SlotState(NamedTuple):
+    """An (activity, day) slot as a store reads it, under its lock."""
+
+    #: Places an agent set for that day (:meth:`Register.set_capacity`);
+    #: ``None``: the configuration's.
+    override: int | None
+    #: Accepted reservations.
+    taken: int
+    #: Reservations on the waiting list.
+    waiting: int
 
 
-class Register:
-    """Every reservation of a commune, the places taken and the waiting lists.
+class Occupancy(NamedTuple):
+    """Places of an activity over some days, for a calendar: accepted
+    reservations and agents' capacity overrides per day (days absent: 0 and
+    none)."""
 
-    A host hydrates it from its store (:meth:`from_reservations`), serves
-    families through sessions, persists :meth:`reservations` and runs
-    :meth:`transmit` every night. Confirmations are serialized by a lock: never
-    more accepted reservations than places, whatever the order of sessions and
-    threads.
-    """
+    taken: Mapping[date, int]
+    overrides: Mapping[date, int]
+
+
+class SlotCounts(NamedTuple):
+    """One activity's slots as a unit of work reads them (days absent: 0,
+    and no override): accepted and waiting reservations per day, and the
+    places agents set for some days."""
+
+    taken: Mapping[date, int]
+    waiting: Mapping[date, int]
+    overrides: Mapping[date, int]
+
+
+class ConfirmationState(Protocol):
+    """What :func:`decide` reads: the state of the slots it was given,
+    locked by the caller's unit of work for as long as the decision runs."""
+
+    def held(self, key: Key) -> Held | None:
+        """The reservation of ``key``, or None."""
+
+    def counts(self, code: str) -> SlotCounts:
+        """The activity's counts, for (at least) the locked days."""
+
+    def queue(self, code: str, day: date, n: int) -> Sequence[tuple[Key, str]]:
+        """The first ``n`` of the slot's waiting list, in sequence order,
+        with the family account of each."""
+
+
+class BookingRules:
+    """What the booking rules need of a commune, computed once per register:
+    each activity's booking windows, places, waiting list, and the day lists
+    of selections (the same weeks and months are asked for by every family)."""
 
     def __init__(self, commune: Commune) -> None:
         self.commune = commune
         self.calendar: SchoolCalendar = commune.calendar
-        self._windows = {code: dict(self.calendar.windows(code)) for code in commune.activities}
-        self._capacity: dict[str, int | None] = {c: a.capacity for c, a in commune.activities.items()}
-        # Per activity, then per day: no (activity, day) tuple is built on the hot path.
-        self._overrides: dict[str, dict[date, int]] = {
+        self.windows: dict[str, dict[date, BookingWindow]] = {
+            code: dict(self.calendar.windows(code)) for code in commune.activities
+        }
+        self.capacity: dict[str, int | None] = {c: a.capacity for c, a in commune.activities.items()}
+        #: Per activity, then per day (no (activity, day) tuple is built on the hot path).
+        self.configured: dict[str, dict[date, int]] = {
             c: dict(a.capacity_overrides) for c, a in commune.activities.items()
         }
-        self._waiting_list = {c: a.waiting_list for c, a in commune.activities.items()}
-        self._held: dict[_Key, _Held] = {}
-        self._taken: dict[str, dict[date, int]] = {c: {} for c in commune.activities}
-        self._queues: dict[str, dict[date, dict[_Key, None]]] = {c: {} for c in commune.activities}
-        # family -> one entry per confirmation: (cancelled, accepted, waitlisted, refused) keys
-        # One entry per confirmation: (family, cancelled, accepted, waitlisted, refused keys).
-        self._journal: list[
-            tuple[str, tuple[_Key, ...], tuple[_Key, ...], tuple[_Key, ...], tuple[_Key, ...]]
-        ] = []
-        self._promotions: list[Promotion] = []
-        self._sequence = 0
-        self._lock = threading.RLock()
+        self.waiting_list: dict[str, bool] = {c: a.waiting_list for c, a in commune.activities.items()}
+        self.rank: dict[str, int] = {c: i for i, c in enumerate(commune.activities)}
         self._day_lists: dict[tuple[date, date, int], tuple[date, ...]] = {}
 
-    @classmethod
-    def from_reservations(cls, commune: Commune, reservations: Iterable[Reservation]) -> Register:
-        """A register hydrated from stored reservations (any order).
+    def check(self, code: str) -> None:
+        """:class:`~periscolaire.UnknownActivity` unless the commune offers ``code``."""
+        if code not in self.windows:
+            raise UnknownActivity(code)
 
-        Waiting lists are rebuilt in ``sequence`` order. Stored data that breaks
-        an invariant (a key twice, more accepted than places) is refused.
-        """
-        register = cls(commune)
-        for row in sorted(reservations, key=lambda r: r.sequence):
-            key = (row.child, row.activity, row.day)
-            if row.activity not in commune.activities:
-                raise UnknownActivity(row.activity)
-            if key in register._held:
-                raise BookingError(f"Réservation en double : {key!r}.", code="duplicate_reservation")
-            register._hold(key, row.family, row.status, row.sequence, row.transmitted)
-            register._sequence = max(register._sequence, row.sequence)
-        for code, days in register._taken.items():
-            for day, taken in days.items():
-                capacity = register.capacity(code, day)
-                if capacity is not None and taken > capacity:
-                    raise BookingError(
-                        f"{taken} réservations acceptées pour {capacity} places : {code} {day}.",
-                        code="overbooked",
-                    )
-        return register
+    def capacity_on(self, code: str, day: date, override: int | None = None) -> int | None:
+        """Places of the activity that day: an agent's override, else the
+        configuration's (``None``: unlimited)."""
+        if override is not None:
+            return override
+        configured = self.configured[code]
+        return configured.get(day, self.capacity[code]) if configured else self.capacity[code]
 
-    def _days(self, first: date, last: date, step: int) -> tuple[date, ...]:
-        """Days from ``first`` to ``last`` every ``step`` days (cached: the same
-        weeks and months are asked for by every family)."""
-        days = self._day_lists.get((first, last, step))
+    def days(self, first: date, last: date, step: int) -> tuple[date, ...]:
+        """Days from ``first`` to ``last`` every ``step`` days (cached)."""
+        key = (first, last, step)
+        days = self._day_lists.get(key)
         if days is None:
-            days = self._day_lists[(first, last, step)] = tuple(days_between(first, last, step))
+            days = self._day_lists[key] = tuple(days_between(first, last, step))
         return days
 
-    def _hold(
-        self, key: _Key, family: str, status: ReservationStatus, sequence: int, transmitted: bool
-    ) -> None:
-        accepted = ReservationStatus(status) is ReservationStatus.ACCEPTED
-        self._held[key] = (family, accepted, sequence, transmitted)
-        _, code, day = key
-        if accepted:
-            taken = self._taken[code]
-            taken[day] = taken.get(day, 0) + 1
-        else:
-            self._queues[code].setdefault(day, {})[key] = None
 
-    # -- places ----------------------------------------------------------------
+class Applicant(NamedTuple):
+    """The family account a session works for, as the rules check it."""
 
-    def capacity(self, code: str, day: date) -> int | None:
-        """Places for the activity that day (``None``: unlimited)."""
-        if code not in self._capacity:
-            raise UnknownActivity(code)
-        return self._overrides[code].get(day, self._capacity[code])
+    family: str
+    #: child id -> the activities it is enrolled in (None: all).
+    enrolled: Mapping[str, frozenset[str] | None]
+    #: Whether a day is one of this account's custody days (None: every day).
+    custody: Callable[[date], bool] | None
 
-    def set_capacity(self, code: str, day: date, places: int | None) -> None:
-        """Change the places of one day (an agent's decision). Reducing them
-        cancels nobody; freeing some promotes the waiting list at the next
-        cancellation or :meth:`promote`."""
-        if code not in self._capacity:
-            raise UnknownActivity(code)
-        if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
-            raise ValueError(f"places must be an int >= 0 or None, got {places!r}")
-        with self._lock:
-            if places is None:
-                self._overrides[code].pop(day, None)
-            else:
-                self._overrides[code][day] = places
+    @classmethod
+    def of(cls, family: Family) -> Applicant:
+        return cls(
+            family.id,
+            {c.id: c.activities for c in family.children},
+            family.custody.covers if family.custody else None,
+        )
 
-    def places_left(self, code: str, day: date) -> int | None:
-        """Places still free that day (``None``: unlimited). Shown to families,
-        knowing it may change before they confirm (guide p. 11)."""
-        capacity = self.capacity(code, day)
-        if capacity is None:
-            return None
-        return max(0, capacity - self._taken[code].get(day, 0))
 
-    def taken(self, code: str, day: date) -> int:
-        """Accepted reservations that day."""
-        if code not in self._taken:
-            raise UnknownActivity(code)
-        return self._taken[code].get(day, 0)
+def book_refusal(
+    applicant: Applicant, window: BookingWindow | None, child: str, code: str, day: date, local: datetime
+) -> str | None:
+    """Why the child cannot book that day at ``local`` (None: it can)."""
+    enrolled = applicant.enrolled[child]
+    if enrolled is not None and code not in enrolled:
+        return "not_enrolled"
+    if window is None:
+        return "not_running"
+    custody = applicant.custody
+    if custody is not None and not custody(day):
+        return "not_custody_day"
+    state = window.state(local)
+    return None if state is DayState.BOOKABLE else state.value
 
-    def waiting_list(self, code: str, day: date) -> tuple[Request, ...]:
-        """The day's waiting list, first come first."""
-        if code not in self._queues:
-            raise UnknownActivity(code)
-        return tuple(Request(*key) for key in self._queues[code].get(day, ()))
 
-    # -- reading -----------------------------------------------------------------
+def cancel_refusal(
+    family: str, held: Held | None, window: BookingWindow | None, local: datetime
+) -> str | None:
+    """Why this account cannot cancel the reservation ``held`` at ``local``
+    (None: it can)."""
+    if held is None:
+        return "not_booked"
+    if held[HELD_FAMILY] != family:
+        return "booked_by_other_account"
+    if window is None:
+        return "not_running"
+    return None if window.cancellable(local) else "past_deadline"
 
-    def status(self, child_id: str, code: str, day: date) -> ReservationStatus | None:
-        """The reservation's status, or ``None`` when the day is not booked."""
-        held = self._held.get((child_id, code, day))
-        return None if held is None else _STATUS[held[_IS_ACCEPTED]]
 
-    def owner(self, child_id: str, code: str, day: date) -> str | None:
-        """The family account that holds the reservation."""
-        held = self._held.get((child_id, code, day))
-        return None if held is None else held[_FAMILY]
+# --------------------------------------------------------------------------
+# The confirmation decision
+# --------------------------------------------------------------------------
 
-    def reservations(self, family: str | None = None) -> Iterator[Reservation]:
-        """Every reservation (of one family account), for the host to persist."""
-        for (child, code, day), (owner, accepted, sequence, transmitted) in list(self._held.items()):
-            if family is None or owner == family:
-                yield Reservation(child, code, day, owner, _STATUS[accepted], sequence, transmitted)
 
-    def __len__(self) -> int:
-        return len(self._held)
+class _Counts:
+    """One activity's counts as a decision sees them: the stored ones, and
+    the new values of the days it changed."""
 
-    # -- sessions ------------------------------------------------------------------
+    __slots__ = ("capacity", "configured", "overrides", "stored", "taken", "waiting", "waits")
 
-    def open_session(
+    def __init__(self, rules: BookingRules, code: str, stored: SlotCounts) -> None:
+        self.stored = stored
+        self.capacity = rules.capacity[code]
+        self.configured = rules.configured[code]
+        self.overrides = stored.overrides
+        self.waits = stored.waiting
+        #: New counts of the days changed.
+        self.taken: dict[date, int] = {}
+        self.waiting: dict[date, int] = {}
+
+    def places(self, day: date) -> int | None:
+        override = self.overrides.get(day) if self.overrides else None
+        if override is not None:
+            return override
+        return self.configured.get(day, self.capacity) if self.configured else self.capacity
+
+    def taken_on(self, day: date) -> int:
+        taken = self.taken.get(day)
+        return self.stored.taken.get(day, 0) if taken is None else taken
+
+    def waiting_on(self, day: date) -> int:
+        waiting = self.waiting.get(day)
+        return self.waits.get(day, 0) if waiting is None else waiting
+
+
+class Decision:
+    """What a unit of work must write: the decision of :func:`decide` (or
+    :func:`decide_promotions`), not yet applied.
+
+    ``added`` are new reservations in the order they get their sequence
+    (True: accepted); ``cancelled`` the removed ones with what they were;
+    ``promoted`` the waiting-list reservations now accepted; :meth:`slots`
+    the new counts of every slot whose counts changed.
+    """
+
+    __slots__ = (
+        "_counts",
+        "_skip",
+        "_state",
+        "accepted",
+        "added",
+        "cancelled",
+        "family",
+        "now",
+        "promoted",
+        "refused",
+        "refused_keys",
+        "rules",
+        "waitlisted",
+    )
+
+    def __init__(self, rules: BookingRules, state: ConfirmationState, family: str, now: datetime) -> None:
+        self.rules = rules
+        self.family = family
+        self.now = now
+        self._state = state
+        self._counts: dict[str, _Counts] = {}
+        #: Stored waiting-list entries this decision removed or promoted, per slot.
+        self._skip: dict[tuple[str, date], set[Key]] = {}
+        self.cancelled: list[tuple[Key, Held]] = []
+        self.added: list[tuple[Key, bool]] = []
+        self.accepted: list[Key] = []
+        self.waitlisted: list[Key] = []
+        self.refused: list[Rejection] = []
+        self.refused_keys: list[Key] = []  # refused bookings (refused cancellations are not reported)
+        self.promoted: list[tuple[Key, str]] = []
+
+    # -- reading --------------------------------------------------------------------
+
+    def slots(self) -> Iterator[tuple[str, date, int, int]]:
+        """(activity, day, taken, waiting) for every slot whose counts changed."""
+        for code, counts in self._counts.items():
+            for day in {**counts.taken, **counts.waiting}:
+                yield code, day, counts.taken_on(day), counts.waiting_on(day)
+
+    def new_counts(self) -> Iterator[tuple[str, Mapping[date, int], Mapping[date, int]]]:
+        """Per activity: the new accepted and waiting counts of the days changed."""
+        for code, counts in self._counts.items():
+            yield code, counts.taken, counts.waiting
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            _requests(self.accepted),
+            _requests(self.waitlisted),
+            tuple(self.refused),
+            _requests([key for key, _ in self.cancelled]),
+        )
+
+    def journal(
         self,
-        family: Family,
-        *,
-        now: datetime,
-        balance: Decimal,
-        dossier_complete: bool,
-    ) -> BookingSession:
-        """Open the booking screen for a family account.
+    ) -> tuple[str, tuple[Key, ...], tuple[Key, ...], tuple[Key, ...], tuple[Key, ...]] | None:
+        """The confirmation's entry in the journal of movements (None: nothing
+        to report): family, then cancelled, accepted, waitlisted, refused keys."""
+        if not (self.cancelled or self.accepted or self.waitlisted or self.refused_keys):
+            return None
+        return (
+            self.family,
+            tuple([key for key, _ in self.cancelled]),
+            tuple(self.accepted),
+            tuple(self.waitlisted),
+            tuple(self.refused_keys),
+        )
 
-        Refused (:class:`~periscolaire.BookingAccessDenied`) when the account is
-        in debt (« si votre Compte Famille est débiteur », p. 10: code
-        ``debtor``) or the dossier does not grant access (p. 4: code
-        ``dossier_incomplete``).
-        """
-        balance = money(balance, "balance")
-        if balance < 0:
-            raise BookingAccessDenied(
-                f"Votre compte famille est débiteur ({balance} €) : réglez-le pour accéder aux réservations.",
-                code="debtor",
-            )
-        if not dossier_complete:
-            raise BookingAccessDenied(
-                "Votre dossier famille n'a pas été transmis : complétez-le pour accéder aux réservations.",
-                code="dossier_incomplete",
-            )
-        return BookingSession(self, family, now)
+    def promotions(self) -> tuple[Promotion, ...]:
+        return tuple(Promotion(Request(*key), owner, self.now) for key, owner in self.promoted)
 
-    # -- confirmation (called by sessions, under the lock) --------------------------
+    def __bool__(self) -> bool:
+        """Whether there is anything to write."""
+        return bool(self.cancelled or self.added or self.promoted or self.refused_keys)
 
-    def _confirm(self, session: BookingSession, now: datetime) -> Outcome:  # noqa: PLR0915
-        """Apply a session's pending changes at ``now`` (caller holds the lock).
+    # -- deciding ---------------------------------------------------------------------
 
-        Cancellations first (they free places), then bookings, each in the
-        order the family selected them. Every check of
-        :meth:`BookingSession._book_check` is repeated here, inline: this is
-        the hot path of the opening rush.
-        """
-        local = self.calendar.local(now)
-        family = session.family.id
-        pending = session._pending
-        windows = self._windows
-        held_map = self._held
-        accepted: list[_Key] = []
-        waitlisted: list[_Key] = []
-        refused: list[Rejection] = []
-        cancelled: list[_Key] = []
-        refused_keys: list[_Key] = []  # refused bookings (refused cancellations are not reported)
-        for key, action in pending.items():
-            if action is _BOOK:
-                continue
-            reason = session._cancel_check(key, local)
-            if reason is None:
-                self._release(key, held_map[key], now)
-                cancelled.append(key)
-            else:  # shown on screen; the guide's report has no section for it
-                refused.append(Rejection(_new_tuple(Request, key), reason))
-        enrolled_in = session._enrolled
-        custody = session._custody
-        sequence = self._sequence
-        last_code = None
-        table: Mapping[date, tuple[datetime, datetime, datetime]] = {}
-        taken: dict[date, int] = {}
-        overrides: dict[date, int] = {}
-        capacity_of: int | None = None
-        has_waiting_list = False
-        for key, action in pending.items():
-            if action is not _BOOK:
-                continue
-            child, code, day = key
-            if code != last_code:  # selections come grouped by activity: look these up once
-                last_code = code
-                table = windows[code]
-                taken = self._taken[code]
-                overrides = self._overrides[code]
-                capacity_of = self._capacity[code]
-                has_waiting_list = self._waiting_list[code]
-            window = table.get(day)
-            enrolled = enrolled_in[child]
-            if enrolled is not None and code not in enrolled:
-                reason = "not_enrolled"
-            elif window is None:
-                reason = "not_running"
-            elif custody is not None and not custody(day):
-                reason = "not_custody_day"
-            elif local < window[0]:
-                reason = "not_open_yet"
-            elif local >= window[1]:
-                reason = "past_deadline"
-            else:
-                # One look-up in the (large) register: claim the key as accepted,
-                # then correct the claim if the day is full.
-                sequence += 1
-                claim = (family, True, sequence, False)
-                if held_map.setdefault(key, claim) is not claim:
-                    reason = "already_booked"
-                else:
-                    capacity = overrides.get(day, capacity_of) if overrides else capacity_of
-                    count = taken.get(day, 0)
-                    if capacity is None or count < capacity:
-                        taken[day] = count + 1
-                        accepted.append(key)
-                        continue
-                    if has_waiting_list:
-                        held_map[key] = (family, False, sequence, False)
-                        queues = self._queues[code]
-                        queue = queues.get(day)
-                        if queue is None:
-                            queue = queues[day] = {}
-                        queue[key] = None
-                        waitlisted.append(key)
-                        continue
-                    del held_map[key]
-                    reason = "full"
-            refused.append(Rejection(_new_tuple(Request, key), reason))
-            refused_keys.append(key)
-        self._sequence = sequence
-        if cancelled or accepted or waitlisted or refused_keys:
-            # Tuples of plain tuples: the garbage collector stops tracking them.
-            self._journal.append(
-                (family, tuple(cancelled), tuple(accepted), tuple(waitlisted), tuple(refused_keys))
-            )
-        return Outcome(_requests(accepted), _requests(waitlisted), tuple(refused), _requests(cancelled))
+    def counts(self, code: str) -> _Counts:
+        counts = self._counts.get(code)
+        if counts is None:
+            counts = self._counts[code] = _Counts(self.rules, code, self._state.counts(code))
+        return counts
 
-    def _release(self, key: _Key, held: _Held, now: datetime) -> None:
-        """Remove a reservation; a freed place goes to the waiting list."""
-        _, code, day = key
-        del self._held[key]
-        if not held[_IS_ACCEPTED]:
-            queues = self._queues[code]
-            del queues[day][key]
-            if not queues[day]:
-                del queues[day]
+    def fill(self, code: str, day: date) -> None:
+        """Promote the head of the waiting list into every free place:
+        first come, first served, before any new request. (A decision only
+        puts requests on a waiting list when the day is full, after every
+        cancellation: the heads promoted are always stored ones.)"""
+        counts = self.counts(code)
+        waiting = counts.waiting_on(day)
+        places = counts.places(day)
+        taken = counts.taken_on(day)
+        free = waiting if places is None else min(waiting, places - taken)
+        if free <= 0:
             return
-        taken = self._taken[code]
-        taken[day] -= 1
-        if not taken[day]:
-            del taken[day]
-        self._promote(code, day, now)
+        skip = self._skip.setdefault((code, day), set())
+        heads = [e for e in self._state.queue(code, day, free + len(skip)) if e[0] not in skip]
+        for key, owner in heads[:free]:
+            skip.add(key)
+            self.promoted.append((key, owner))
+            taken += 1
+            waiting -= 1
+        counts.taken[day] = taken
+        counts.waiting[day] = waiting
 
-    def _promote(self, code: str, day: date, now: datetime) -> None:
-        queues = self._queues[code]
-        queue = queues.get(day)
-        capacity = self.capacity(code, day)
-        taken = self._taken[code]
-        while queue and (capacity is None or taken.get(day, 0) < capacity):
-            key = next(iter(queue))
-            del queue[key]
-            owner, _, sequence, transmitted = self._held[key]
-            self._held[key] = (owner, True, sequence, transmitted)
-            taken[day] = taken.get(day, 0) + 1
-            self._promotions.append(Promotion(Request(*key), owner, now))
-        if queue is not None and not queue:
-            del queues[day]
+    def cancel(self, key: Key, held: Held) -> None:
+        _, code, day = key
+        counts = self.counts(code)
+        self.cancelled.append((key, held))
+        if held[HELD_ACCEPTED]:
+            counts.taken[day] = counts.taken_on(day) - 1
+            self.fill(code, day)
+        else:
+            counts.waiting[day] = counts.waiting_on(day) - 1
+            self._skip.setdefault((code, day), set()).add(key)
 
-    def promote(self, code: str, day: date, now: datetime) -> tuple[Promotion, ...]:
-        """Fill free places of a day from its waiting list (after
-        :meth:`set_capacity` raised them); returns the promotions made."""
-        if code not in self._capacity:
-            raise UnknownActivity(code)
-        with self._lock:
-            before = len(self._promotions)
-            self._promote(code, day, now)
-            return tuple(self._promotions[before:])
 
-    # -- the nightly run -----------------------------------------------------------
+def _requests(keys: Iterable[Key]) -> tuple[Request, ...]:
+    return tuple([_new_tuple(Request, key) for key in keys])
 
-    def transmit(self, now: datetime) -> Mapping[str, tuple[Movement, ...]]:
-        """The nightly run: each family's movements since the last run, one
-        confirmation after the other (in each: cancellations, acceptances,
-        waiting list, refusals); every reservation becomes « transmise »."""
-        with self._lock:
-            journal, self._journal = self._journal, []
-            held = self._held
-            for key, (owner, accepted, sequence, _) in held.items():
-                held[key] = (owner, accepted, sequence, True)
-        kinds = (MovementKind.CANCELLED, MovementKind.ACCEPTED, MovementKind.WAITLISTED, MovementKind.REFUSED)
-        movements: dict[str, list[Movement]] = {}
-        for family, *groups in journal:
-            out = movements.setdefault(family, [])
-            for kind, keys in zip(kinds, groups, strict=True):
-                out += [Movement(kind, key[1], key[0], key[2]) for key in keys]
-        return {family: tuple(items) for family, items in movements.items()}
 
-    def take_promotions(self) -> tuple[Promotion, ...]:
-        """Promotions not yet taken, for the « réservation acceptée » e-mails;
-        each is returned once."""
-        with self._lock:
-            promotions, self._promotions = self._promotions, []
-        return tuple(promotions)
+def decide(
+    rules: BookingRules,
+    applicant: Applicant,
+    changes: Mapping[Key, bool],
+    now: datetime,
+    state: ConfirmationState,
+) -> Decision:
+    """The confirmation decision: a family's changes (key -> True to book,
+    False to cancel, in the order selected) checked again at ``now`` against
+    the state of their slots. A change naming a child not of this account or
+    an activity the commune does not offer raises
+    (:class:`~periscolaire.UnknownChild`, :class:`~periscolaire.UnknownActivity`)
+    before anything is decided.
 
-    def __repr__(self) -> str:
-        return f"Register(commune={self.commune.name!r}, reservations={len(self._held)})"
+    Cancellations first (they free places, which go to the head of the
+    waiting list), then bookings in the order selected: each is accepted if
+    the day has a free place and nobody waiting for it, else put on the
+    waiting list (where the activity has one), else refused. Nothing is
+    written: the caller's unit of work applies the returned
+    :class:`Decision`.
+    """
+    local = rules.calendar.local(now)
+    decision = Decision(rules, state, applicant.family, now)
+    _decide_cancellations(decision, applicant, changes, local)
+    _decide_bookings(decision, applicant, changes, local)
+    return decision
+
+
+def _decide_cancellations(
+    decision: Decision, applicant: Applicant, changes: Mapping[Key, bool], local: datetime
+) -> None:
+    windows = decision.rules.windows
+    held_of = decision._state.held
+    family = applicant.family
+    for key, action in changes.items():
+        if action is _BOOK:
+            continue
+        if key[0] not in applicant.enrolled:
+            raise UnknownChild(key[0])
+        days = windows.get(key[1])
+        if days is None:
+            raise UnknownActivity(key[1])
+        held = held_of(key)
+        reason = cancel_refusal(family, held, days.get(key[2]), local)
+        if reason is None and held is not None:
+            decision.cancel(key, held)
+        else:  # shown on screen; the guide's report has no section for it
+            decision.refused.append(Rejection(_new_tuple(Request, key), reason or "not_booked"))
+
+
+def _decide_bookings(  # noqa: PLR0915 - one loop, kept flat for speed
+    decision: Decision, applicant: Applicant, changes: Mapping[Key, bool], local: datetime
+) -> None:
+    # The hot path of the opening rush (benchmarks/bench_booking.py): the
+    # counts of the current activity are held in locals, and each day costs
+    # a few dictionary look-ups.
+    rules = decision.rules
+    windows = rules.windows
+    held_of = decision._state.held
+    refused = decision.refused
+    enrolled_in = applicant.enrolled
+    custody = applicant.custody
+    added = decision.added
+    accepted = decision.accepted
+    last_code = None
+    table: Mapping[date, BookingWindow] = {}
+    has_waiting_list = False
+    counts: _Counts | None = None
+    stored_taken: Mapping[date, int] = {}
+    new_taken: dict[date, int] = {}
+    waits: Mapping[date, int] = {}
+    new_waiting: dict[date, int] = {}
+    overrides: Mapping[date, int] = {}
+    configured: Mapping[date, int] = {}
+    capacity: int | None = None
+    for key, action in changes.items():
+        if action is not _BOOK:
+            continue
+        child, code, day = key
+        if code != last_code:  # selections come grouped by activity: look these up once
+            last_code = code
+            if code not in windows:
+                raise UnknownActivity(code)
+            table = windows[code]
+            has_waiting_list = rules.waiting_list[code]
+            counts = decision.counts(code)
+            stored_taken, new_taken = counts.stored.taken, counts.taken
+            waits, new_waiting = counts.waits, counts.waiting
+            overrides, configured, capacity = counts.overrides, counts.configured, counts.capacity
+        assert counts is not None
+        window = table.get(day)
+        enrolled = enrolled_in.get(child, _UNKNOWN)
+        if enrolled is _UNKNOWN:
+            raise UnknownChild(child)
+        if enrolled is not None and code not in enrolled:
+            reason = "not_enrolled"
+        elif window is None:
+            reason = "not_running"
+        elif custody is not None and not custody(day):
+            reason = "not_custody_day"
+        elif not window.bookable(local):
+            reason = window.state(local).value
+        elif held_of(key) is not None:
+            reason = "already_booked"
+        else:
+            taken = new_taken.get(day)
+            if taken is None:
+                taken = stored_taken.get(day, 0)
+            places = overrides.get(day) if overrides else None  # counts.places(day), inline
+            if places is None:
+                places = configured.get(day, capacity) if configured else capacity
+            room = places is None or taken < places
+            if room and (waits or new_waiting) and counts.waiting_on(day):
+                decision.fill(code, day)  # a free place goes to the waiting list first
+                taken = counts.taken_on(day)
+                room = places is None or taken < places
+            if room:
+                new_taken[day] = taken + 1
+                added.append((key, True))
+                accepted.append(key)
+                continue
+            if has_waiting_list:
+                new_waiting[day] = counts.waiting_on(day) + 1
+                added.append((key, False))
+                decision.waitlisted.append(key)
+                continue
+            reason = "full"
+        refused.append(Rejection(_new_tuple(Request, key), reason))
+        decision.refused_keys.append(key)
+
+
+def decide_promotions(
+    rules: BookingRules, code: str, day: date, now: datetime, state: ConfirmationState
+) -> Decision:
+    """Fill the free places of a slot from its waiting list (after an agent
+    raised its places)."""
+    decision = Decision(rules, state, "", now)
+    decision.fill(code, day)
+    return decision
 
 
 # --------------------------------------------------------------------------
@@ -581,23 +814,41 @@ class Register:
 # --------------------------------------------------------------------------
 
 
+class SessionBackend(Protocol):
+    """What a session needs of its register (:class:`~periscolaire.Register`)."""
+
+    @property
+    def rules(self) -> BookingRules: ...
+
+    def children_reservations(self, children: Sequence[str]) -> Mapping[Key, Held]: ...
+
+    def occupancy(self, code: str, first: date, last: date) -> Occupancy: ...
+
+    def confirm(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Outcome: ...
+
+
 class BookingSession:
     """One family's booking screen: pending changes until :meth:`confirm`.
 
     ``now`` is the session's clock for selections; :meth:`confirm` takes the
-    instant of the confirmation and re-checks every change against it.
+    instant of the confirmation and re-checks every change against it. The
+    session shows the children's reservations as read when it was opened
+    (and after each confirmation); between two requests of a web portal its
+    pending changes travel as :meth:`to_dict`.
     """
 
-    def __init__(self, register: Register, family: Family, now: datetime) -> None:
+    def __init__(self, register: SessionBackend, family: Family, now: datetime) -> None:
         self.register = register
         self.family = family
         self.now = now
-        self._local = register.calendar.local(now)
-        self._pending: dict[_Key, bool] = {}
+        rules = register.rules
+        self._rules = rules
+        self._windows = rules.windows
+        self._local = rules.calendar.local(now)
+        self._pending: dict[Key, bool] = {}
         self._children = {c.id: c for c in family.children}
-        self._enrolled = {c.id: c.activities for c in family.children}
-        self._custody: Callable[[date], bool] | None = family.custody.covers if family.custody else None
-        self._windows = register._windows
+        self._applicant = Applicant.of(family)
+        self._held = register.children_reservations(tuple(self._children))
 
     # -- checks ------------------------------------------------------------------------
 
@@ -607,38 +858,15 @@ class BookingSession:
         if code not in self._windows:
             raise UnknownActivity(code)
 
-    def _book_check(self, child: str, code: str, day: date, local: datetime) -> str | None:
-        """Why the child cannot book that day at ``local`` (None: it can)."""
-        enrolled = self._enrolled[child]
-        if enrolled is not None and code not in enrolled:
-            return "not_enrolled"
-        window = self._windows[code].get(day)
-        if window is None:
-            return "not_running"
-        if self._custody is not None and not self._custody(day):
-            return "not_custody_day"
-        if local < window[0]:
-            return "not_open_yet"
-        if local >= window[1]:
-            return "past_deadline"
-        return None
+    def _book_check(self, child: str, code: str, day: date) -> str | None:
+        return book_refusal(self._applicant, self._windows[code].get(day), child, code, day, self._local)
 
-    def _cancel_check(self, key: _Key, local: datetime | None = None) -> str | None:
-        """Why this account cannot cancel the reservation at ``local`` (default:
-        the session's clock); None: it can."""
-        held = self.register._held.get(key)
-        if held is None:
-            return "not_booked"
-        if held[_FAMILY] != self.family.id:
-            return "booked_by_other_account"
-        window = self._windows[key[1]].get(key[2])
-        if window is None:
-            return "not_running"
-        if (self._local if local is None else local) >= window[2]:
-            return "past_deadline"
-        return None
+    def _cancel_check(self, key: Key) -> str | None:
+        return cancel_refusal(
+            self.family.id, self._held.get(key), self._windows[key[1]].get(key[2]), self._local
+        )
 
-    def _raise(self, key: _Key, code: str) -> NoReturn:
+    def _raise(self, key: Key, code: str) -> NoReturn:
         child, activity, day = key
         raise NotBookable(
             f"{MESSAGES[code]} ({self._children[child].first_name}, {activity}, {day:%d/%m/%Y})",
@@ -648,13 +876,13 @@ class BookingSession:
     # -- what the calendar shows ------------------------------------------------------------
 
     def is_booked(self, child_id: str, code: str, day: date) -> bool:
-        """As the calendar shows it: booked (or waitlisted) in the register,
-        with this session's pending changes applied."""
+        """As the calendar shows it: booked (or waitlisted), with this
+        session's pending changes applied."""
         key = (child_id, code, day)
         pending = self._pending.get(key)
         if pending is not None:
             return pending
-        return key in self.register._held
+        return key in self._held
 
     def is_pending(self, child_id: str, code: str, day: date) -> bool:
         return (child_id, code, day) in self._pending
@@ -663,10 +891,10 @@ class BookingSession:
         """The day's state for this child: a :class:`DayState`, or the code of
         a child-level reason (``not_enrolled``, ``not_custody_day``)."""
         self._known(child_id, code)
-        reason = self._book_check(child_id, code, day, self._local)
+        reason = self._book_check(child_id, code, day)
         if reason in ("not_enrolled", "not_custody_day"):
             return reason
-        return self.register.calendar.state(code, day, self.now)
+        return day_state(self._windows[code].get(day), self._local)
 
     # -- selection -------------------------------------------------------------------------
 
@@ -681,14 +909,14 @@ class BookingSession:
         key = (child_id, code, day)
         if key in self._pending:
             del self._pending[key]
-            return key in self.register._held
-        if key in self.register._held:
+            return key in self._held
+        if key in self._held:
             reason = self._cancel_check(key)
             if reason is not None:
                 self._raise(key, reason)
             self._pending[key] = _CANCEL
             return False
-        reason = self._book_check(child_id, code, day, self._local)
+        reason = self._book_check(child_id, code, day)
         if reason is not None:
             self._raise(key, reason)
         self._pending[key] = _BOOK
@@ -696,40 +924,41 @@ class BookingSession:
 
     def toggle_week(self, child_id: str, code: str, day: date) -> tuple[date, ...]:
         """The Monday-to-Sunday week of ``day`` (the arrow left of the week)."""
-        monday = day - timedelta(days=day.weekday())
-        return self._toggle(child_id, code, self.register._days(monday, monday + timedelta(days=6), 1))
+        monday = date.fromordinal(day.toordinal() - day.weekday())
+        return self._toggle(
+            child_id, code, self._rules.days(monday, date.fromordinal(monday.toordinal() + 6), 1)
+        )
 
     def toggle_weekday(self, child_id: str, code: str, day: date) -> tuple[date, ...]:
         """Every same weekday as ``day`` in its month (the arrow under the weekday)."""
         first = day.replace(day=1 + (day.day - 1) % 7)
-        return self._toggle(child_id, code, self.register._days(first, _month_end(day), 7))
+        return self._toggle(child_id, code, self._rules.days(first, _month_end(day), 7))
 
     def toggle_month(self, child_id: str, code: str, day: date) -> tuple[date, ...]:
         """Every day of the month of ``day`` (the icon right of the month)."""
-        return self._toggle(child_id, code, self.register._days(day.replace(day=1), _month_end(day), 1))
+        return self._toggle(child_id, code, self._rules.days(day.replace(day=1), _month_end(day), 1))
 
     def _toggle(self, child_id: str, code: str, days: tuple[date, ...]) -> tuple[date, ...]:
         """The guide's rule for a selection: look at its first bookable day as
         the calendar shows it; if not booked, book every bookable day, if
         booked, cancel them. Returns the days whose state changed."""
         self._known(child_id, code)
-        enrolled = self._enrolled[child_id]
+        enrolled = self._applicant.enrolled[child_id]
         if enrolled is not None and code not in enrolled:
             return ()
         table = self._windows[code]
         local = self._local
-        custody = self._custody
-        # The checks of _book_check, for many days at once.
+        custody = self._applicant.custody
         bookable = [
             d
             for d in days
-            if (w := table.get(d)) is not None and w[0] <= local < w[1] and (custody is None or custody(d))
+            if (w := table.get(d)) is not None and w.bookable(local) and (custody is None or custody(d))
         ]
         if not bookable:
             return ()
         target = not self.is_booked(child_id, code, bookable[0])
         pending = self._pending
-        held = self.register._held
+        held = self._held
         changed = []
         for day in bookable:
             key = (child_id, code, day)
@@ -755,7 +984,7 @@ class BookingSession:
         """The recap (« récapitulatif »): bookings, then cancellations, each
         by child (family order), activity (configuration order) and day."""
         child_rank = {c.id: i for i, c in enumerate(self.family.children)}
-        code_rank = {c: i for i, c in enumerate(self._windows)}
+        code_rank = self._rules.rank
 
         def ordered(action: bool) -> tuple[Request, ...]:
             ranked = sorted(
@@ -787,23 +1016,26 @@ class BookingSession:
                 "Impossible de recopier des réservations sur le même enfant et la même activité.",
                 code="copy_onto_itself",
             )
+        calendar = self._rules.calendar
         if isinstance(period, int):
-            period = self.register.calendar.period(period)
-        register = self.register
+            period = calendar.period(period)
         source_days = [
             d
-            for d in register.calendar.running_days(source_code, period.start, period.end)
+            for d in calendar.running_days(source_code, period.start, period.end)
             if self.is_booked(source_child, source_code, d)
         ]
+        limited = not self._rules.waiting_list[target_code]
+        places = self.register.occupancy(target_code, period.start, period.end) if limited else None
         pending_books = Counter((k[1], k[2]) for k, v in self._pending.items() if v is _BOOK)
         rejections = []
         for day in source_days:
             key = (target_child, target_code, day)
-            reason = self._book_check(target_child, target_code, day, self._local)
+            reason = self._book_check(target_child, target_code, day)
             if reason is None and self.is_booked(target_child, target_code, day):
                 reason = "already_booked"
-            if reason is None and not register._waiting_list[target_code]:
-                left = register.places_left(target_code, day)
+            if reason is None and places is not None:
+                capacity = self._rules.capacity_on(target_code, day, places.overrides.get(day))
+                left = None if capacity is None else capacity - places.taken.get(day, 0)
                 if left is not None and left - pending_books[(target_code, day)] <= 0:
                     reason = "full"
             if reason is not None:
@@ -820,15 +1052,65 @@ class BookingSession:
 
     def confirm(self, now: datetime) -> Outcome:
         """Apply the recap at ``now``: every change is re-checked (a deadline may
-        have passed, places may be gone), then applied in one step. The
-        selection is emptied; the session's clock moves to ``now``."""
+        have passed, places may be gone), then applied in one unit of work.
+        The selection is emptied; the session's clock moves to ``now`` and it
+        reads the children's reservations again."""
         register = self.register
-        with register._lock:
-            outcome = register._confirm(self, now)
-            self._pending.clear()
+        outcome = register.confirm(self.family, self._pending, now)
+        self._pending = {}
         self.now = now
-        self._local = register.calendar.local(now)
+        self._local = self._rules.calendar.local(now)
+        self._held = register.children_reservations(tuple(self._children))
         return outcome
+
+    # -- crossing requests and workers ------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The session's pending changes as JSON-safe data, in the order
+        selected: what a web portal keeps between two requests (in its
+        session, a cache or a table) to reopen the session on any worker with
+        :meth:`Register.open_session` (``pending=``)."""
+        return {
+            "family": self.family.id,
+            "now": self.now.isoformat(),
+            "pending": [
+                {
+                    "child": k[0],
+                    "activity": k[1],
+                    "day": k[2].isoformat(),
+                    "action": "book" if v else "cancel",
+                }
+                for k, v in self._pending.items()
+            ],
+        }
+
+    def restore(self, data: Any) -> None:
+        """Take back pending changes saved with :meth:`to_dict` (all or
+        nothing). They were checked when selected and are checked again at
+        :meth:`confirm`; here each must name a child of this family, an
+        activity of the commune and an action, or the data is refused
+        (:class:`~periscolaire.InvalidData`) and nothing changes."""
+        data = mapping(data)
+        family = text(member(data, "family"), "family")
+        if family != self.family.id:
+            raise InvalidData(
+                "family", f"ces changements sont ceux du compte {family!r}", code="other_family"
+            )
+        restored: dict[Key, bool] = {}
+        for i, value in enumerate(items(member(data, "pending"), "pending")):
+            path = f"pending[{i}]"
+            request = Request.from_dict(value, path)
+            if request.child not in self._children:
+                raise InvalidData(f"{path}.child", f"enfant inconnu {request.child!r}", code="unknown_child")
+            if request.activity not in self._windows:
+                raise InvalidData(
+                    f"{path}.activity", f"activité inconnue {request.activity!r}", code="unknown_activity"
+                )
+            action = member(mapping(value, path), "action", path)
+            if action not in ("book", "cancel"):
+                raise InvalidData(f"{path}.action", f"« book » ou « cancel » est attendu, reçu {action!r}")
+            restored[(request.child, request.activity, request.day)] = action == "book"
+        self._pending = restored
 
     # -- the portal's calendar ------------------------------------------------------------
 
@@ -836,28 +1118,32 @@ class BookingSession:
         """Every day of a month for a child and an activity: state, booked flag
         (pending included), pending flag, waiting-list flag and places left."""
         self._known(child_id, code)
-        register = self.register
+        rules = self._rules
         table = self._windows[code]
         local = self._local
         pending = self._pending
-        held_map = register._held
-        capacity = register._capacity[code]
-        overrides = register._overrides[code]
-        taken = register._taken[code]
-        enrolled = self._enrolled[child_id]
-        excluded = enrolled is not None and code not in enrolled
-        custody = self._custody
-        cells = []
+        held_map = self._held
         first = date(year, month, 1)
-        for day in register._days(first, date(year, month, days_in_month(year, month)), 1):
-            if excluded or (custody is not None and not custody(day)):
-                state = DayState.NOT_RUNNING
-            else:
-                state = day_state(table.get(day), local)
+        last = date(year, month, days_in_month(year, month))
+        capacity = rules.capacity[code]
+        configured = rules.configured[code]
+        occupancy = self.register.occupancy(code, first, last)
+        taken = occupancy.taken
+        overrides = occupancy.overrides
+        enrolled = self._applicant.enrolled[child_id]
+        excluded = enrolled is not None and code not in enrolled
+        custody = self._applicant.custody
+        not_running = DayState.NOT_RUNNING
+        cells = []
+        for day in rules.days(first, last, 1):
+            hidden = excluded or (custody is not None and not custody(day))
+            state = not_running if hidden else day_state(table.get(day), local)
             key = (child_id, code, day)
             held = held_map.get(key)
             shown = pending.get(key)
-            places = overrides.get(day, capacity) if overrides else capacity
+            places = overrides.get(day) if overrides else None
+            if places is None:
+                places = configured.get(day, capacity) if configured else capacity
             cells.append(
                 _new_tuple(  # DayCell(...) without its Python-level __new__: this is a hot loop
                     DayCell,
@@ -866,7 +1152,7 @@ class BookingSession:
                         state,
                         (held is not None) if shown is None else shown,
                         shown is not None,
-                        held is not None and not held[_IS_ACCEPTED],
+                        held is not None and not held[HELD_ACCEPTED],
                         None if places is None else max(0, places - taken.get(day, 0)),
                     ),
                 )

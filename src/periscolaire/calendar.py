@@ -456,6 +456,7 @@ def days_between(start: date, end: date, step: int = 1) -> Iterator[date]:
 # The calendar
 # --------------------------------------------------------------------------
 
+
 class BookingWindow(NamedTuple):
     """When one day of one activity can be booked and cancelled.
 

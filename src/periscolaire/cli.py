@@ -136,6 +136,23 @@ def _parser() -> _Parser:
     tariff.add_argument("--after", metavar="FILE.toml", help="configuration avec les nouveaux tarifs")
     tariff.add_argument("--plot", metavar="FILE.png", help="écrit le graphique des prix selon le QF")
     tariff.set_defaults(run=_run_tariff)
+
+    db = sub.add_parser(
+        "db",
+        help="tables d'un stockage SQL : création, mise à jour, version",
+        description=(
+            "Crée ou met à jour les tables de periscolaire dans une base SQLite, PostgreSQL ou MariaDB "
+            "(migrations Alembic livrées avec la bibliothèque ; periscolaire[sql])."
+        ),
+    )
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    upgrade = db_sub.add_parser("upgrade", help="applique les migrations (jusqu'à la dernière)")
+    upgrade.add_argument("url", metavar="URL", help="ex. sqlite:///portail.db, postgresql+psycopg://...")
+    upgrade.add_argument("--revision", default="head", help="révision visée (défaut : head)")
+    upgrade.set_defaults(run=_run_db_upgrade)
+    current = db_sub.add_parser("current", help="affiche la révision du schéma et celle attendue")
+    current.add_argument("url", metavar="URL")
+    current.set_defaults(run=_run_db_current)
     return parser
 
 
@@ -245,6 +262,34 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
     for step in steps:
         out.write(step.text() + "\n\n")
     return 0
+
+
+def _run_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    from periscolaire.store.sql import HEAD, SQLStore
+
+    store = SQLStore(args.url, check_schema=False)
+    try:
+        store.upgrade(args.revision)
+    finally:
+        store.close()
+    target = HEAD if args.revision == "head" else args.revision
+    out.write(f"{store.url} : schéma à la révision {target}\n")
+    return 0
+
+
+def _run_db_current(args: argparse.Namespace, out: TextIO) -> int:
+    from periscolaire.store.sql import HEAD, SQLStore
+
+    store = SQLStore(args.url, check_schema=False)
+    try:
+        current = store.revision()
+    finally:
+        store.close()
+    state = "à jour" if current == HEAD else "à mettre à jour : periscolaire db upgrade URL"
+    if current is None:
+        state = "aucune table : periscolaire db upgrade URL"
+    out.write(f"{store.url} : révision {current or '-'} (attendue {HEAD}), {state}\n")
+    return 0 if current == HEAD else 1
 
 
 def _pricings(commune: Commune) -> dict[str, Pricing]:

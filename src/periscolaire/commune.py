@@ -166,10 +166,15 @@ class Commune:
     dossier_deadline: date | None = None
     closures: tuple[Closure, ...] = attrs.field(default=(), converter=_closures)
     holiday_windows: tuple[HolidayWindow, ...] = attrs.field(default=(), converter=_windows)
+    key: str = ""
 
     def __attrs_post_init__(self) -> None:
         if not self.name.strip():
             raise ConfigurationError("commune.name", "un nom de commune non vide est attendu")
+        if self.key and (len(self.key) > 64 or self.key != self.key.strip()):
+            raise ConfigurationError(
+                "commune.key", "au plus 64 caractères, sans espace au début ni à la fin", code="bad_key"
+            )
         if self.holiday_zone not in ("A", "B", "C"):
             raise ConfigurationError(
                 "commune.holiday_zone", f"zone A, B ou C attendue, reçu {self.holiday_zone!r}"
@@ -223,6 +228,13 @@ class Commune:
             holiday_windows=self.holiday_windows,
             timezone=self.timezone,
         )
+
+    @property
+    def store_key(self) -> str:
+        """The commune's key in a store shared by several communes (every
+        stored row carries it): ``[commune] key``, else its name. Keep it
+        when a new school year's file replaces the old one."""
+        return self.key or self.name
 
     @property
     def structure_name(self) -> str:
@@ -597,6 +609,7 @@ def _parse(root: _Table) -> Commune:
     school_weekdays = head.get("school_weekdays", _weekdays, (MON, TUE, THU, FRI))
     fields: dict[str, Any] = {
         "name": head.get("name", _str),
+        "key": head.get("key", _str, ""),
         "structure": head.get("structure", _str, ""),
         "timezone": head.get("timezone", _str, "Europe/Paris"),
         "holiday_zone": head.get("holiday_zone", _str, "A"),
@@ -706,6 +719,8 @@ def _dump_pricing(pricing: Pricing) -> dict[str, Any]:
 
 def _dump(commune: Commune) -> dict[str, Any]:
     head: dict[str, Any] = {"name": commune.name}
+    if commune.key:
+        head["key"] = commune.key
     if commune.structure:
         head["structure"] = commune.structure
     head["timezone"] = commune.timezone

@@ -30,11 +30,12 @@ from typing import Any
 import attrs
 
 from periscolaire.attachments import Document, Upload
-from periscolaire.booking import BookingSession, Outcome, Promotion, Register, Request, ReservationStatus
+from periscolaire.booking import BookingSession, Outcome, Promotion, Request, ReservationStatus
 from periscolaire.calendar import WEEKDAY_ABBR_FR
 from periscolaire.commune import Commune, load_commune
 from periscolaire.dossier import Dossier, FicheKind, FicheState, Signature
 from periscolaire.family import Child, Family
+from periscolaire.register import Register
 from periscolaire.report import render_nightly_report, render_promotion
 from periscolaire.tariff import QuotientFamilial, family_parts, quotient_familial
 from periscolaire.wallet import Account

@@ -29,11 +29,14 @@ __all__ = [
     "ConfigurationError",
     "DossierError",
     "InvalidAmount",
+    "InvalidData",
     "LedgerError",
     "MissingExtra",
     "NotBookable",
     "PeriscolaireError",
     "ProfileError",
+    "SchemaError",
+    "StoreError",
     "TariffError",
     "UnknownActivity",
     "UnknownChild",
@@ -182,3 +185,35 @@ class ProfileError(PeriscolaireError):
     """A profile operation that is refused (password policy, e-mail address...)."""
 
     code = "profile"
+
+
+class InvalidData(PeriscolaireError):
+    """A JSON-safe form (``from_dict``) that does not describe a valid value;
+    ``path`` names the offending key (``"pending[2].day"``)."""
+
+    code = "invalid_data"
+
+    def __init__(self, path: str, message: str, *, code: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"{path} : {message}" if path else message, code=code)
+
+
+class StoreError(PeriscolaireError):
+    """A store that cannot be opened or used (bad URL, unreachable server,
+    stored data that breaks an invariant)."""
+
+    code = "store"
+
+
+class SchemaError(StoreError):
+    """The database schema is missing, older or newer than this library.
+
+    ``command`` is the command that fixes it (``periscolaire db upgrade URL``),
+    or empty when the library itself must be upgraded.
+    """
+
+    code = "schema"
+
+    def __init__(self, message: str, *, code: str | None = None, command: str = "") -> None:
+        self.command = command
+        super().__init__(message, code=code)

@@ -1,0 +1,326 @@
+"""The register: a commune's reservations, places and waiting lists, in a store.
+
+A :class:`Register` is where a host meets the booking rules. It does not hold
+state itself: its store does (in memory by default, or a database opened with
+:func:`~periscolaire.open_store`), and each operation is one unit of work of
+that store — the touched (activity, day) slots locked, read, decided by the
+rules of :mod:`periscolaire.booking`, written, committed. Several registers
+(several threads, or several worker processes over one database) can serve the
+same commune: places are never overbooked and waiting lists stay first come,
+first served.
+
+>>> import periscolaire as ps
+>>> from datetime import date, datetime
+>>> from decimal import Decimal
+>>> register = ps.Register(ps.load_commune())           # in memory
+>>> family = ps.Family("F1", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
+>>> session = register.open_session(family, now=datetime(2024, 8, 26, 10), balance=Decimal(0),
+...                                 dossier_complete=True)
+>>> session.toggle_weekday("paolo", "MERCREDI", date(2024, 9, 11))
+(datetime.date(2024, 9, 11), datetime.date(2024, 9, 18), datetime.date(2024, 9, 25))
+>>> len(session.confirm(datetime(2024, 8, 26, 10, 5)).accepted)
+3
+>>> register.places_left("MERCREDI", date(2024, 9, 11))
+47
+>>> [m.kind.value for m in register.untransmitted()["F1"]]   # « Non Transmise » (p. 12)
+['accepted', 'accepted', 'accepted']
+>>> len(register.transmit(datetime(2024, 8, 27, 2))["F1"]), register.transmit(datetime(2024, 8, 28, 2))
+(3, {})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from periscolaire.booking import (
+    HELD_ACCEPTED,
+    HELD_FAMILY,
+    STATUS,
+    Applicant,
+    BookingRules,
+    BookingSession,
+    Decision,
+    Held,
+    Key,
+    Movement,
+    MovementKind,
+    Occupancy,
+    Outcome,
+    Promotion,
+    Request,
+    Reservation,
+    ReservationStatus,
+    decide,
+    decide_promotions,
+)
+from periscolaire.commune import Commune
+from periscolaire.errors import BookingAccessDenied, BookingError
+from periscolaire.family import Family
+from periscolaire.money import money
+from periscolaire.store import BookingUnit, JournalEntry, Store
+
+__all__ = ["Register"]
+
+_KINDS = (MovementKind.CANCELLED, MovementKind.ACCEPTED, MovementKind.WAITLISTED, MovementKind.REFUSED)
+
+
+def _check_places(places: Any) -> None:
+    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
+        raise ValueError(f"places must be an int >= 0 or None, got {places!r}")
+
+
+def _check_instant(now: Any, name: str = "now") -> None:
+    if not isinstance(now, datetime):
+        raise TypeError(f"{name} must be a datetime.datetime, got {now!r}")
+
+
+class Register:
+    """Every reservation of a commune, the places taken and the waiting lists.
+
+    ``store`` holds the state (default: a new in-memory store). A host
+    serves families through sessions (:meth:`open_session`), runs
+    :meth:`transmit` every night and sends the promotion e-mails of
+    :meth:`pending_promotions`. Every operation is all-or-nothing.
+    """
+
+    def __init__(self, commune: Commune, store: Store | None = None) -> None:
+        if store is None:
+            from periscolaire.store.memory import MemoryStore
+
+            store = MemoryStore()
+        self.commune = commune
+        self.calendar = commune.calendar
+        self.rules = BookingRules(commune)
+        self.store = store
+        self._bookings = store.bookings(commune.store_key)
+        self._bookings.prepare([(code, day) for code, table in self.rules.windows.items() for day in table])
+
+    @classmethod
+    def from_reservations(
+        cls, commune: Commune, reservations: Iterable[Reservation], *, store: Store | None = None
+    ) -> Register:
+        """A register whose store is filled with reservations kept elsewhere
+        (any order; see :meth:`load`)."""
+        register = cls(commune, store)
+        register.load(reservations)
+        return register
+
+    def load(self, reservations: Iterable[Reservation]) -> None:
+        """Fill an empty commune of the store with reservations kept elsewhere
+        (a host's own table, a migration). Waiting lists are rebuilt in
+        ``sequence`` order. Data that breaks an invariant (an unknown
+        activity, a key twice, more accepted than places) is refused and
+        nothing is stored."""
+        rows = sorted(reservations, key=lambda r: r.sequence)
+        seen: set[Key] = set()
+        accepted: dict[tuple[str, date], int] = {}
+        for row in rows:
+            if not isinstance(row, Reservation):
+                raise TypeError(f"reservations must be periscolaire.Reservation, got {row!r}")
+            self.rules.check(row.activity)
+            key = (row.child, row.activity, row.day)
+            if key in seen:
+                raise BookingError(f"Réservation en double : {key!r}.", code="duplicate_reservation")
+            seen.add(key)
+            if row.status == ReservationStatus.ACCEPTED:
+                accepted[(row.activity, row.day)] = accepted.get((row.activity, row.day), 0) + 1
+        for (code, day), taken in accepted.items():
+            capacity = self.rules.capacity_on(code, day)
+            if capacity is not None and taken > capacity:
+                raise BookingError(
+                    f"{taken} réservations acceptées pour {capacity} places : {code} {day}.",
+                    code="overbooked",
+                )
+        self._bookings.prepare(sorted({(r.activity, r.day) for r in rows}))
+        self._bookings.load(rows)
+
+    # -- places ----------------------------------------------------------------
+
+    def capacity(self, code: str, day: date) -> int | None:
+        """Places for the activity that day (``None``: unlimited)."""
+        self.rules.check(code)
+        return self.rules.capacity_on(code, day, self._bookings.slot(code, day).override)
+
+    def set_capacity(self, code: str, day: date, places: int | None) -> None:
+        """Change the places of one day (an agent's decision; ``None`` goes
+        back to the configuration's). Reducing them cancels nobody; places
+        added go to the waiting list first, at the next confirmation of that
+        day or at :meth:`promote`."""
+        self.rules.check(code)
+        _check_places(places)
+
+        def work(unit: BookingUnit) -> None:
+            unit.set_override(code, day, places)
+
+        self._bookings.run(work, slots=((code, day),))
+
+    def places_left(self, code: str, day: date) -> int | None:
+        """Places still free that day (``None``: unlimited). Shown to families,
+        knowing it may change before they confirm (guide p. 11)."""
+        self.rules.check(code)
+        slot = self._bookings.slot(code, day)
+        capacity = self.rules.capacity_on(code, day, slot.override)
+        return None if capacity is None else max(0, capacity - slot.taken)
+
+    def taken(self, code: str, day: date) -> int:
+        """Accepted reservations that day."""
+        self.rules.check(code)
+        return self._bookings.slot(code, day).taken
+
+    def waiting_list(self, code: str, day: date) -> tuple[Request, ...]:
+        """The day's waiting list, first come first."""
+        self.rules.check(code)
+        return tuple(Request(*key) for key in self._bookings.waiting_list(code, day))
+
+    def occupancy(self, code: str, first: date, last: date) -> Occupancy:
+        """Accepted reservations and agents' overrides per day of ``first..last``."""
+        self.rules.check(code)
+        return self._bookings.occupancy(code, first, last)
+
+    # -- reading -----------------------------------------------------------------
+
+    def status(self, child_id: str, code: str, day: date) -> ReservationStatus | None:
+        """The reservation's status, or ``None`` when the day is not booked."""
+        held = self._bookings.held((child_id, code, day))
+        return None if held is None else STATUS[held[HELD_ACCEPTED]]
+
+    def owner(self, child_id: str, code: str, day: date) -> str | None:
+        """The family account that holds the reservation."""
+        held = self._bookings.held((child_id, code, day))
+        return None if held is None else held[HELD_FAMILY]
+
+    def reservations(self, family: str | None = None) -> Iterator[Reservation]:
+        """Every reservation (of one family account), in sequence order."""
+        return self._bookings.reservations(family)
+
+    def children_reservations(self, children: Sequence[str]) -> Mapping[Key, Held]:
+        """The reservations of these children, whichever account made them
+        (what a session shows on the children's calendars)."""
+        return self._bookings.children_reservations(children)
+
+    def __len__(self) -> int:
+        return self._bookings.count()
+
+    # -- sessions ------------------------------------------------------------------
+
+    def open_session(
+        self,
+        family: Family,
+        *,
+        now: datetime,
+        balance: Decimal,
+        dossier_complete: bool,
+        pending: Any = None,
+    ) -> BookingSession:
+        """Open the booking screen for a family account.
+
+        Refused (:class:`~periscolaire.BookingAccessDenied`) when the account is
+        in debt (« si votre Compte Famille est débiteur », p. 10: code
+        ``debtor``) or the dossier does not grant access (p. 4: code
+        ``dossier_incomplete``). ``pending`` reopens a session with the
+        changes saved by :meth:`BookingSession.to_dict` (on this worker or
+        another one).
+        """
+        balance = money(balance, "balance")
+        _check_instant(now)
+        if balance < 0:
+            raise BookingAccessDenied(
+                f"Votre compte famille est débiteur ({balance} €) : réglez-le pour accéder aux réservations.",
+                code="debtor",
+            )
+        if not dossier_complete:
+            raise BookingAccessDenied(
+                "Votre dossier famille n'a pas été transmis : complétez-le pour accéder aux réservations.",
+                code="dossier_incomplete",
+            )
+        session = BookingSession(self, family, now)
+        if pending is not None:
+            session.restore(pending)
+        return session
+
+    def confirm(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Outcome:
+        """Confirm a family's changes — ``(child, activity, day)`` → True to
+        book, False to cancel, in the order selected — at ``now``, in one unit
+        of work: every change checked again, then applied together
+        (:func:`periscolaire.booking.decide`). :meth:`BookingSession.confirm`
+        calls this."""
+        _check_instant(now)
+        if not changes:
+            return Outcome()
+        rules = self.rules
+        applicant = Applicant.of(family)
+        changes = dict(changes)
+
+        def work(unit: BookingUnit) -> Decision:
+            decision = decide(rules, applicant, changes, now, unit)
+            if decision:
+                unit.apply(decision)
+            return decision
+
+        return self._bookings.run(work, keys=tuple(changes)).outcome()
+
+    def promote(self, code: str, day: date, now: datetime) -> tuple[Promotion, ...]:
+        """Fill free places of a day from its waiting list (after
+        :meth:`set_capacity` raised them); returns the promotions made."""
+        self.rules.check(code)
+        _check_instant(now)
+        rules = self.rules
+
+        def work(unit: BookingUnit) -> Decision:
+            decision = decide_promotions(rules, code, day, now, unit)
+            if decision:
+                unit.apply(decision)
+            return decision
+
+        return self._bookings.run(work, slots=((code, day),)).promotions()
+
+    # -- the nightly run -----------------------------------------------------------
+
+    def untransmitted(self, family: str | None = None) -> Mapping[str, tuple[Movement, ...]]:
+        """Movements confirmed since the last nightly run, per family account
+        (of one account): the « Non Transmise » bookings and cancellations
+        (guide p. 12), as :meth:`transmit` will report them."""
+        return _movements(self._bookings.untransmitted(family))
+
+    def transmit(self, now: datetime) -> Mapping[str, tuple[Movement, ...]]:
+        """The nightly run: each family's movements since the last run, one
+        confirmation after the other (in each: cancellations, acceptances,
+        waiting list, refusals); every reservation becomes « transmise ».
+        Each movement is returned by exactly one run, in whichever process."""
+        _check_instant(now)
+        return _movements(self._bookings.transmit(now))
+
+    def pending_promotions(self) -> tuple[Promotion, ...]:
+        """The outbox: promotions whose « réservation acceptée » e-mail is not
+        marked sent, oldest first. Send each, then :meth:`mark_sent` it: a
+        batch that crashes resumes where it stopped (docs/embedding.md)."""
+        return tuple(self._bookings.pending_promotions())
+
+    def mark_sent(self, promotions: Iterable[Promotion], now: datetime | None = None) -> None:
+        """Mark promotions' e-mails sent: they leave the outbox."""
+        if now is not None:
+            _check_instant(now)
+        self._bookings.mark_sent([p.id for p in promotions], now)
+
+    def take_promotions(self) -> tuple[Promotion, ...]:
+        """The outbox emptied at once: promotions not yet taken, each
+        returned once. (A crash before the e-mails are sent loses them:
+        prefer :meth:`pending_promotions` and :meth:`mark_sent`.)"""
+        promotions = self.pending_promotions()
+        self.mark_sent(promotions)
+        return promotions
+
+    def __repr__(self) -> str:
+        return f"Register(commune={self.commune.name!r}, store={self.store.url!r})"
+
+
+def _movements(entries: Iterable[JournalEntry]) -> dict[str, tuple[Movement, ...]]:
+    out: dict[str, list[Movement]] = {}
+    for entry in entries:
+        movements = out.setdefault(entry.family, [])
+        for kind, keys in zip(_KINDS, entry[2:], strict=True):
+            movements += [Movement(kind, key[1], key[0], key[2]) for key in keys]
+    return {family: tuple(items) for family, items in out.items()}

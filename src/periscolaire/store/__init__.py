@@ -1,0 +1,189 @@
+"""Stores: where a register's state lives — ports, and the adapter chosen by URL.
+
+The booking rules (:mod:`periscolaire.booking`) never read or write state by
+themselves. A store keeps it — reservations with their status, sequence and
+« transmise » flag, the places taken per (activity, day), the waiting lists in
+sequence order, the journal of movements until the nightly run, and the outbox
+of waiting-list promotions — and runs each operation as one unit of work:
+lock the touched (activity, day) slots in a fixed order, read them, let the
+rules decide, write, commit. Nothing is ever half-written.
+
+:func:`open_store` picks the adapter from a URL:
+
+============================== ==================================================
+``memory://``                  in this process only (the default of ``Register``)
+``sqlite:///portail.db``       a file, shared by the processes of one machine
+``postgresql+psycopg://...``   PostgreSQL (``pip install 'periscolaire[postgres]'``)
+``mysql+pymysql://...``        MariaDB or MySQL (``pip install 'periscolaire[mariadb]'``)
+============================== ==================================================
+
+>>> import periscolaire as ps
+>>> store = ps.open_store("memory://")
+>>> register = ps.Register(ps.load_commune(), store=store)
+>>> register.store is store
+True
+>>> ps.open_store("oracle://scott@db")
+Traceback (most recent call last):
+...
+periscolaire.errors.StoreError: Adresse de stockage non reconnue : 'oracle://scott@db' (memory://, ...).
+
+A store holds several communes: every row carries the commune's
+:attr:`~periscolaire.Commune.store_key`, and every unit of work stays within one
+commune.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from periscolaire.booking import (
+    ConfirmationState,
+    Decision,
+    Held,
+    Key,
+    Occupancy,
+    Promotion,
+    Reservation,
+    SlotState,
+)
+from periscolaire.errors import StoreError
+
+__all__ = [
+    "BookingStore",
+    "BookingUnit",
+    "JournalEntry",
+    "Slot",
+    "Store",
+    "open_store",
+]
+
+T = TypeVar("T")
+
+#: An (activity, day) slot: the unit of locking.
+Slot = tuple[str, date]
+
+
+class JournalEntry(NamedTuple):
+    """One confirmation in the journal of movements, until the nightly run:
+    the family account, the instant, and the keys cancelled, accepted,
+    waitlisted and refused (in that order, as the report lists them)."""
+
+    family: str
+    at: datetime
+    cancelled: tuple[Key, ...]
+    accepted: tuple[Key, ...]
+    waitlisted: tuple[Key, ...]
+    refused: tuple[Key, ...]
+
+
+class BookingUnit(ConfirmationState, Protocol):
+    """A unit of work on some slots of one commune: the slots are locked for
+    as long as it runs; what it applies is committed together, or not at all."""
+
+    def apply(self, decision: Decision) -> None:
+        """Write a decision of the rules (new reservations get the next
+        sequences, in order; the journal and the outbox get their entries)."""
+
+    def set_override(self, code: str, day: date, places: int | None) -> None:
+        """Set (or, with None, remove) an agent's number of places for the slot."""
+
+
+class BookingStore(Protocol):
+    """The booking state of one commune in a store."""
+
+    @property
+    def commune(self) -> str: ...
+
+    def prepare(self, slots: Sequence[Slot]) -> None:
+        """Make sure these slots can be locked (a database creates their rows
+        once); called when a register is built with the commune's running days."""
+
+    def run(
+        self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
+    ) -> T:
+        """Run ``work`` in a unit of work holding the locks of ``slots`` and
+        of the slots of ``keys`` (taken in sorted order), with the
+        reservations of ``keys`` read ahead; commit what it applied. A
+        database may run ``work`` again after a transient failure (a
+        deadlock): ``work`` must only read the unit and apply a decision."""
+
+    def held(self, key: Key) -> Held | None: ...
+
+    def children_reservations(self, children: Sequence[str]) -> Mapping[Key, Held]:
+        """Every reservation of these children, whichever account made it."""
+
+    def slot(self, code: str, day: date) -> SlotState: ...
+
+    def occupancy(self, code: str, first: date, last: date) -> Occupancy: ...
+
+    def waiting_list(self, code: str, day: date) -> list[Key]: ...
+
+    def reservations(self, family: str | None = None) -> Iterator[Reservation]:
+        """Every reservation (of one account), in sequence order."""
+
+    def count(self) -> int: ...
+
+    def load(self, rows: Sequence[Reservation]) -> None:
+        """Store reservations that the caller checked (an empty commune only)."""
+
+    def untransmitted(self, family: str | None = None) -> list[JournalEntry]:
+        """Journal entries not transmitted yet, oldest first."""
+
+    def transmit(self, now: datetime) -> list[JournalEntry]:
+        """Mark every untransmitted entry and reservation « transmise »; return
+        the entries marked, oldest first (each entry is returned by one run only)."""
+
+    def pending_promotions(self) -> list[Promotion]:
+        """Promotions whose e-mail is not marked sent, oldest first."""
+
+    def mark_sent(self, ids: Sequence[int], now: datetime | None) -> None: ...
+
+
+class Store(Protocol):
+    """What :func:`open_store` returns: the state of any number of communes."""
+
+    @property
+    def url(self) -> str:
+        """The store's URL, password hidden."""
+
+    def bookings(self, commune: str) -> BookingStore:
+        """The booking state of one commune."""
+
+    def close(self) -> None:
+        """Release connections (a no-op in memory)."""
+
+
+_SQL_SCHEMES = ("sqlite", "postgresql", "mysql", "mariadb")
+
+
+def open_store(url: str, *, upgrade: bool = False, **options: Any) -> Store:
+    """The store at ``url`` (see the module's table).
+
+    A database's schema must be the library's (``periscolaire db upgrade
+    URL``): an older or newer one is a :class:`~periscolaire.SchemaError`
+    naming the command to run. ``upgrade=True`` applies the migrations first
+    (convenient for an embedded SQLite file, a demo or tests). Other
+    ``options`` go to the SQL store (``pool_size``, ``check_schema``...).
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"url must be a string, got {url!r}")
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if url == "memory://" or url.startswith("memory://"):
+        from periscolaire.store.memory import MemoryStore
+
+        if options:
+            raise StoreError(
+                f"Options inconnues pour memory:// : {', '.join(sorted(options))}.", code="unknown_option"
+            )
+        return MemoryStore()
+    if scheme in _SQL_SCHEMES and "://" in url:
+        from periscolaire.store.sql import SQLStore
+
+        return SQLStore(url, upgrade=upgrade, **options)
+    raise StoreError(
+        f"Adresse de stockage non reconnue : {url!r} (memory://, sqlite:///chemin.db, "
+        "postgresql+psycopg://..., mysql+pymysql://...).",
+        code="unknown_url",
+    )

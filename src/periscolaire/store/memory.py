@@ -1,0 +1,236 @@
+"""The in-memory store: the state of one process, the default of ``Register``.
+
+Fast (the opening-rush figure of ``python -m benchmarks``) and thread-safe —
+one lock per commune serializes its units of work — but held by one process
+and lost when it stops: a portal with several worker processes, or that must
+survive a restart, opens a database store instead (:func:`~periscolaire.open_store`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import TypeVar
+
+from periscolaire.booking import (
+    HELD_ACCEPTED,
+    STATUS,
+    Decision,
+    Held,
+    Key,
+    Occupancy,
+    Promotion,
+    Reservation,
+    SlotCounts,
+    SlotState,
+)
+from periscolaire.errors import StoreError
+from periscolaire.store import BookingUnit, JournalEntry, Slot
+
+__all__ = ["MemoryBookings", "MemoryStore"]
+
+T = TypeVar("T")
+_new_tuple = tuple.__new__
+_EMPTY: Mapping[date, int] = {}
+
+
+class MemoryStore:
+    """Booking state of any number of communes, in this process."""
+
+    url = "memory://"
+
+    def __init__(self) -> None:
+        self._communes: dict[str, MemoryBookings] = {}
+        self._lock = threading.Lock()
+
+    def bookings(self, commune: str) -> MemoryBookings:
+        with self._lock:
+            found = self._communes.get(commune)
+            if found is None:
+                found = self._communes[commune] = MemoryBookings(commune)
+            return found
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+    def __repr__(self) -> str:
+        return f"MemoryStore(communes={sorted(self._communes)!r})"
+
+
+class MemoryBookings:
+    """One commune's booking state in memory; it is its own unit of work
+    (:meth:`run` holds the commune's lock)."""
+
+    def __init__(self, commune: str) -> None:
+        self.commune = commune
+        self._lock = threading.RLock()
+        self._held: dict[Key, Held] = {}
+        # Per activity, then per day: no (activity, day) tuple is built on the hot path.
+        self._taken: dict[str, dict[date, int]] = {}
+        self._queues: dict[str, dict[date, dict[Key, None]]] = {}
+        self._waiting: dict[str, dict[date, int]] = {}
+        self._overrides: dict[str, dict[date, int]] = {}
+        self._journal: list[JournalEntry] = []
+        self._outbox: dict[int, Promotion] = {}
+        self._sequence = 0
+        self._promotion_id = 0
+        # The rules' most frequent question, answered without a Python frame
+        # (the opening-rush figure): shadows the method below.
+        self.held = self._held.get  # type: ignore[method-assign, assignment]
+
+    # -- units of work ---------------------------------------------------------------
+
+    def prepare(self, slots: Sequence[Slot]) -> None:
+        """Nothing to prepare: a slot exists once something is written to it."""
+
+    def run(
+        self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
+    ) -> T:
+        with self._lock:
+            return work(self)
+
+    def held(self, key: Key) -> Held | None:
+        return self._held.get(key)
+
+    def counts(self, code: str) -> SlotCounts:
+        # The live dictionaries: the decision reads them and writes nothing.
+        return _new_tuple(
+            SlotCounts,
+            (
+                self._taken.get(code, _EMPTY),
+                self._waiting.get(code, _EMPTY),
+                self._overrides.get(code, _EMPTY),
+            ),
+        )
+
+    def slot(self, code: str, day: date) -> SlotState:
+        return SlotState(
+            self._overrides.get(code, _EMPTY).get(day),
+            self._taken.get(code, _EMPTY).get(day, 0),
+            self._waiting.get(code, _EMPTY).get(day, 0),
+        )
+
+    def queue(self, code: str, day: date, n: int) -> list[tuple[Key, str]]:
+        queue = self._queues.get(code, {}).get(day, {})
+        held = self._held
+        out: list[tuple[Key, str]] = []
+        for key in queue:
+            if len(out) >= n:
+                break
+            out.append((key, held[key][0]))
+        return out
+
+    def apply(self, decision: Decision) -> None:
+        held = self._held
+        queues = self._queues
+        for key, old in decision.cancelled:
+            del held[key]
+            if not old[HELD_ACCEPTED]:
+                del queues[key[1]][key[2]][key]
+        for key, _ in decision.promoted:
+            family, _, sequence, transmitted = held[key]
+            held[key] = (family, True, sequence, transmitted)
+            del queues[key[1]][key[2]][key]
+        family = decision.family
+        sequence = self._sequence
+        for key, accepted in decision.added:
+            sequence += 1
+            held[key] = (family, accepted, sequence, False)
+            if not accepted:
+                _, code, day = key
+                by_day = queues.get(code)
+                if by_day is None:
+                    by_day = queues[code] = {}
+                queue = by_day.get(day)
+                if queue is None:
+                    queue = by_day[day] = {}
+                queue[key] = None
+        self._sequence = sequence
+        for code, taken, waiting in decision.new_counts():
+            if taken:
+                self._taken.setdefault(code, {}).update(taken)
+            if waiting:
+                self._waiting.setdefault(code, {}).update(waiting)
+        entry = decision.journal()
+        if entry is not None:
+            family, cancelled, accepted_keys, waitlisted, refused = entry
+            self._journal.append(
+                JournalEntry(family, decision.now, cancelled, accepted_keys, waitlisted, refused)
+            )
+        for promotion in decision.promotions():
+            self._promotion_id += 1
+            self._outbox[self._promotion_id] = Promotion(
+                promotion.request, promotion.family, promotion.at, id=self._promotion_id
+            )
+
+    def set_override(self, code: str, day: date, places: int | None) -> None:
+        if places is None:
+            self._overrides.get(code, {}).pop(day, None)
+        else:
+            self._overrides.setdefault(code, {})[day] = places
+
+    # -- reading ----------------------------------------------------------------------
+
+    def children_reservations(self, children: Sequence[str]) -> Mapping[Key, Held]:
+        """The live reservations (a mapping that answers for these children's
+        keys, and holds the others' too: in memory, no copy is needed)."""
+        return self._held
+
+    def occupancy(self, code: str, first: date, last: date) -> Occupancy:
+        return Occupancy(self._taken.get(code, _EMPTY), self._overrides.get(code, _EMPTY))
+
+    def waiting_list(self, code: str, day: date) -> list[Key]:
+        return list(self._queues.get(code, {}).get(day, ()))
+
+    def reservations(self, family: str | None = None) -> Iterator[Reservation]:
+        for (child, code, day), (owner, accepted, sequence, transmitted) in list(self._held.items()):
+            if family is None or owner == family:
+                yield Reservation(child, code, day, owner, STATUS[accepted], sequence, transmitted)
+
+    def count(self) -> int:
+        return len(self._held)
+
+    def load(self, rows: Sequence[Reservation]) -> None:
+        with self._lock:
+            if self._held:
+                raise StoreError(
+                    f"La commune {self.commune!r} a déjà des réservations dans ce stockage.",
+                    code="not_empty",
+                )
+            for row in sorted(rows, key=lambda r: r.sequence):
+                accepted = row.status == STATUS[True]
+                key = (row.child, row.activity, row.day)
+                self._held[key] = (row.family, accepted, row.sequence, row.transmitted)
+                counts = (self._taken if accepted else self._waiting).setdefault(row.activity, {})
+                counts[row.day] = counts.get(row.day, 0) + 1
+                if not accepted:
+                    self._queues.setdefault(row.activity, {}).setdefault(row.day, {})[key] = None
+                self._sequence = max(self._sequence, row.sequence)
+
+    # -- the nightly run and the outbox ------------------------------------------------
+
+    def untransmitted(self, family: str | None = None) -> list[JournalEntry]:
+        with self._lock:
+            return [e for e in self._journal if family is None or e.family == family]
+
+    def transmit(self, now: datetime) -> list[JournalEntry]:
+        with self._lock:
+            journal, self._journal = self._journal, []
+            held = self._held
+            for key, (owner, accepted, sequence, transmitted) in held.items():
+                if not transmitted:
+                    held[key] = (owner, accepted, sequence, True)
+            return journal
+
+    def pending_promotions(self) -> list[Promotion]:
+        with self._lock:
+            return list(self._outbox.values())
+
+    def mark_sent(self, ids: Sequence[int], now: datetime | None) -> None:
+        with self._lock:
+            for promotion_id in ids:
+                self._outbox.pop(promotion_id, None)
+
+    def __repr__(self) -> str:
+        return f"MemoryBookings(commune={self.commune!r}, reservations={len(self._held)})"
