@@ -40,3 +40,17 @@ def cestas() -> ps.Commune:
 @pytest.fixture(scope="session")
 def cal(cestas: ps.Commune) -> ps.SchoolCalendar:
     return cestas.calendar
+
+
+# Every backend, the same tests (tests/stores.py).
+from tests.stores import SKIP_SERVERS, backend, sql_backend  # noqa: E402, F401
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    """Tests skipped for want of a database server share one summary line."""
+    report = yield
+    longrepr = getattr(report, "longrepr", None)
+    if getattr(report, "skipped", False) and isinstance(longrepr, tuple) and SKIP_SERVERS in str(longrepr[2]):
+        report.longrepr = ("tests/stores.py", 0, f"Skipped: {SKIP_SERVERS}")
+    return report

@@ -1,4 +1,9 @@
-"""Booking rules of the guide (p. 10-12), on the Cestas 2024/2025 calendar."""
+"""Booking rules of the guide (p. 10-12), on the Cestas 2024/2025 calendar.
+
+Every test that uses a register runs on every store (memory, SQLite,
+PostgreSQL, MariaDB: tests/stores.py): the rules give the same answers
+whatever holds the state.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ import pytest
 
 import periscolaire as ps
 from tests.helpers import cestas_with
+from tests.stores import Backend, keyed
 
 PAOLO = ps.Child("paolo", "Paolo", "DUPONT")
 AMALIA = ps.Child("amalia", "Amalia", "DUPONT", activities={"ACCUEIL_MATIN", "ACCUEIL_SOIR", "RESTAURATION"})
@@ -18,18 +24,18 @@ OPENING_WEEK = datetime(2024, 8, 26, 10, 0)  # period 1 is open (19 August)
 CREDIT = Decimal("50.00")
 
 
-def register_with_canteen_places(places: int) -> ps.Register:
+def register_with_canteen_places(backend: Backend, places: int) -> ps.Register:
     """A register of a Cestas whose canteen has a place limit and no waiting list."""
     text = cestas_with(
         'wallet = "RESTAURATION"                 # ILLUSTRATIVE',
         f'wallet = "RESTAURATION"\ncapacity = {places}',
     )
-    return ps.Register(ps.Commune.from_toml(text))
+    return backend.register(ps.Commune.from_toml(text))
 
 
 @pytest.fixture
-def register(cestas: ps.Commune) -> ps.Register:
-    return ps.Register(cestas)
+def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
+    return backend.register(cestas)
 
 
 def session(
@@ -314,8 +320,8 @@ def test_places_are_rechecked_at_confirmation(register: ps.Register) -> None:
     assert dupont.confirm(OPENING_WEEK).waitlisted
 
 
-def test_without_a_waiting_list_a_full_day_is_refused() -> None:
-    register = register_with_canteen_places(1)
+def test_without_a_waiting_list_a_full_day_is_refused(backend: Backend) -> None:
+    register = register_with_canteen_places(backend, 1)
     booked(register, MARTIN, "lea", "RESTAURATION", date(2024, 9, 12))
     s = session(register)
     s.toggle_day("paolo", "RESTAURATION", date(2024, 9, 12))
@@ -478,8 +484,8 @@ def test_copy_to_another_activity_rejects_days_it_does_not_run(register: ps.Regi
     assert {r.code for r in rejected} == {"not_enrolled"}
 
 
-def test_copy_rejects_full_days_without_a_waiting_list() -> None:
-    register = register_with_canteen_places(2)
+def test_copy_rejects_full_days_without_a_waiting_list(backend: Backend) -> None:
+    register = register_with_canteen_places(backend, 2)
     booked(register, MARTIN, "lea", "RESTAURATION", date(2024, 9, 12))
     s = session(register)
     s.toggle_day("paolo", "RESTAURATION", date(2024, 9, 12))
@@ -542,7 +548,7 @@ def test_nightly_movements_include_refusals_and_cancellations(register: ps.Regis
 # -- hydration and the portal's calendar ------------------------------------------------------
 
 
-def test_a_register_is_hydrated_from_stored_reservations(cestas: ps.Commune) -> None:
+def test_a_register_is_hydrated_from_stored_reservations(cestas: ps.Commune, backend: Backend) -> None:
     wednesday = date(2024, 9, 18)
     rows = [
         ps.Reservation("tom", "MERCREDI", wednesday, "F-3", "waitlisted", sequence=9, transmitted=True),
@@ -551,21 +557,23 @@ def test_a_register_is_hydrated_from_stored_reservations(cestas: ps.Commune) -> 
         ),
         ps.Reservation("lea", "MERCREDI", wednesday, "F-MARTIN", "accepted", sequence=1, transmitted=True),
     ]
-    register = ps.Register.from_reservations(cestas, rows)
+    register = ps.Register.from_reservations(keyed(cestas), rows, store=backend.store())
     assert [r.child for r in register.waiting_list("MERCREDI", wednesday)] == ["paolo", "tom"]
     assert register.taken("MERCREDI", wednesday) == 1
     assert sorted(register.reservations(), key=lambda r: r.sequence) == sorted(rows, key=lambda r: r.sequence)
 
 
-def test_hydration_refuses_a_child_day_twice_and_overbooking(cestas: ps.Commune) -> None:
+def test_hydration_refuses_a_child_day_twice_and_overbooking(cestas: ps.Commune, backend: Backend) -> None:
+    register = backend.register(cestas)
     row = ps.Reservation("lea", "MERCREDI", date(2024, 9, 18), "F-MARTIN", "accepted", 1)
     with pytest.raises(ps.BookingError) as info:
-        ps.Register.from_reservations(cestas, [row, row])
+        register.load([row, row])
     assert info.value.code == "duplicate_reservation"
     many = [ps.Reservation(f"c{i}", "MERCREDI", date(2024, 9, 18), f"F{i}", "accepted", i) for i in range(49)]
     with pytest.raises(ps.BookingError) as info:
-        ps.Register.from_reservations(cestas, many)
+        register.load(many)
     assert info.value.code == "overbooked"
+    assert len(register) == 0  # nothing stored
 
 
 def test_month_view_gives_state_booked_flag_and_places_left(register: ps.Register) -> None:

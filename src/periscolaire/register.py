@@ -96,7 +96,6 @@ class Register:
         self.rules = BookingRules(commune)
         self.store = store
         self._bookings = store.bookings(commune.store_key)
-        self._bookings.prepare([(code, day) for code, table in self.rules.windows.items() for day in table])
 
     @classmethod
     def from_reservations(
@@ -134,7 +133,6 @@ class Register:
                     f"{taken} réservations acceptées pour {capacity} places : {code} {day}.",
                     code="overbooked",
                 )
-        self._bookings.prepare(sorted({(r.activity, r.day) for r in rows}))
         self._bookings.load(rows)
 
     # -- places ----------------------------------------------------------------
@@ -144,18 +142,31 @@ class Register:
         self.rules.check(code)
         return self.rules.capacity_on(code, day, self._bookings.slot(code, day).override)
 
-    def set_capacity(self, code: str, day: date, places: int | None) -> None:
+    def set_capacity(
+        self, code: str, day: date, places: int | None, *, now: datetime | None = None
+    ) -> tuple[Promotion, ...]:
         """Change the places of one day (an agent's decision; ``None`` goes
-        back to the configuration's). Reducing them cancels nobody; places
-        added go to the waiting list first, at the next confirmation of that
-        day or at :meth:`promote`."""
+        back to the configuration's). Reducing them cancels nobody. Places
+        added go to the head of the waiting list: at once when ``now`` is
+        given (the promotions made are returned, and wait in the outbox),
+        else at the next confirmation of that day or :meth:`promote`."""
         self.rules.check(code)
         _check_places(places)
+        if now is not None:
+            _check_instant(now)
+        rules = self.rules
 
-        def work(unit: BookingUnit) -> None:
+        def work(unit: BookingUnit) -> Decision | None:
             unit.set_override(code, day, places)
+            if now is None:
+                return None
+            decision = decide_promotions(rules, code, day, now, unit)
+            if decision:
+                unit.apply(decision)
+            return decision
 
-        self._bookings.run(work, slots=((code, day),))
+        decision = self._bookings.run(work, slots=((code, day),))
+        return () if decision is None else decision.promotions()
 
     def places_left(self, code: str, day: date) -> int | None:
         """Places still free that day (``None``: unlimited). Shown to families,

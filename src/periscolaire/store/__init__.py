@@ -96,10 +96,6 @@ class BookingStore(Protocol):
     @property
     def commune(self) -> str: ...
 
-    def prepare(self, slots: Sequence[Slot]) -> None:
-        """Make sure these slots can be locked (a database creates their rows
-        once); called when a register is built with the commune's running days."""
-
     def run(
         self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
     ) -> T:

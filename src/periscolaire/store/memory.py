@@ -81,9 +81,6 @@ class MemoryBookings:
 
     # -- units of work ---------------------------------------------------------------
 
-    def prepare(self, slots: Sequence[Slot]) -> None:
-        """Nothing to prepare: a slot exists once something is written to it."""
-
     def run(
         self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
     ) -> T:

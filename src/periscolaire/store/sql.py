@@ -445,20 +445,12 @@ class SQLBookings:
     # -- units of work ---------------------------------------------------------------
 
     def prepare(self, slots: Sequence[Slot]) -> None:
-        missing = [s for s in slots if s not in self._known]
-        if not missing:
-            return
-        with _database_errors(self.store.url), self.engine.connect() as conn:
-            existing = {
-                (activity, day)
-                for activity, day in conn.execute(
-                    sa.select(_S.activity, _S.day).where(_S.commune == self.commune)
-                )
-            }
-        absent = [s for s in missing if s not in existing]
-        if absent:
-            self._write(lambda conn: self._insert_slots(conn, absent))
-        self._known.update(missing)
+        """Create the rows of slots this process has not seen yet (in a
+        transaction of their own: an existing row is left alone)."""
+        missing = sorted({s for s in slots if s not in self._known})
+        if missing:
+            self._write(lambda conn: self._insert_slots(conn, missing))
+            self._known.update(missing)
 
     def _insert_slots(self, conn: Connection, slots: Sequence[Slot]) -> None:
         rows = [{"commune": self.commune, "activity": a, "day": d} for a, d in slots]
@@ -469,9 +461,7 @@ class SQLBookings:
         self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
     ) -> T:
         wanted = sorted({*slots, *((k[1], k[2]) for k in keys)})
-        unknown = [s for s in wanted if s not in self._known]
-        if unknown:
-            self.prepare(unknown)
+        self.prepare(wanted)
         return self._write(lambda conn: work(_Unit(self, conn, wanted, keys)))
 
     # -- reading ----------------------------------------------------------------------
@@ -551,6 +541,7 @@ class SQLBookings:
         return int(rows[0][0])
 
     def load(self, rows: Sequence[Reservation]) -> None:
+        self.prepare([(r.activity, r.day) for r in rows])
         self._write(lambda conn: self._load(conn, rows))
 
     def _load(self, conn: Connection, rows: Sequence[Reservation]) -> None:
@@ -790,7 +781,7 @@ class _Unit:
                 if capacity is not None:
                     overrides.setdefault(activity, {})[day] = capacity
             for code, by_day in taken.items():
-                self._counts[code] = SlotCounts(by_day, waiting[code], overrides.get(code, {}))
+                self._counts[code] = SlotCounts(by_day, waiting[code], overrides.setdefault(code, {}))
         self._held: dict[Key, Held | None] = dict.fromkeys(keys)
         if keys:
             for child, code, day, family, status, seq, transmitted in conn.execute(
@@ -832,6 +823,12 @@ class _Unit:
             .where(_S.commune == self._commune, _S.activity == code, _S.day == day)
             .values(capacity=places)
         )
+        overrides = self.counts(code).overrides
+        assert isinstance(overrides, dict), "set_override on a slot the unit did not lock"
+        if places is None:
+            overrides.pop(day, None)
+        else:
+            overrides[day] = places  # what a decision in this unit reads next
 
     def apply(self, decision: Decision) -> None:
         conn = self._conn

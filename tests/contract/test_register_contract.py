@@ -1,0 +1,288 @@
+"""The register's contract, on every store (memory, SQLite, PostgreSQL, MariaDB).
+
+What a host relies on when its state lives in a store: what is confirmed is
+read back by any other register of the commune (another worker, or the same
+portal after a restart), sequences keep growing, the nightly run reports each
+movement once, the promotions outbox survives a crash, a failed operation
+leaves everything as it was, and communes sharing a store never meet.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+import periscolaire as ps
+from tests.stores import Backend
+
+PAOLO = ps.Child("paolo", "Paolo", "DUPONT")
+DUPONT = ps.Family("F-DUPONT", "DUPONT", (PAOLO,))
+MARTIN = ps.Family("F-MARTIN", "MARTIN", (ps.Child("lea", "Léa", "MARTIN"),))
+BERNARD = ps.Family("F-BERNARD", "BERNARD", (ps.Child("tom", "Tom", "BERNARD"),))
+OPENING_WEEK = datetime(2024, 8, 26, 10)
+WEDNESDAY = date(2024, 9, 18)
+
+
+def confirm(register: ps.Register, family: ps.Family, *days: date, code: str = "MERCREDI",
+            at: datetime = OPENING_WEEK) -> ps.Outcome:
+    session = register.open_session(family, now=at, balance=Decimal(0), dossier_complete=True)
+    for day in days:
+        session.toggle_day(family.children[0].id, code, day)
+    return session.confirm(at)
+
+
+def snapshot(register: ps.Register) -> list[ps.Reservation]:
+    return sorted(register.reservations(), key=lambda r: (r.child, r.activity, r.day))
+
+
+@pytest.fixture
+def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
+    return backend.register(cestas)
+
+
+# -- what one worker confirms, every other reads -----------------------------------------
+
+
+def test_a_confirmation_is_read_back_by_another_register_of_the_commune(
+    register: ps.Register, backend: Backend
+) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)
+    confirm(register, MARTIN, WEDNESDAY)
+    confirm(register, DUPONT, WEDNESDAY, date(2024, 9, 25))
+    other = backend.reopen(register)  # another worker process, or after a restart
+    assert snapshot(other) == snapshot(register)
+    assert len(other) == 3
+    assert other.status("paolo", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.WAITLISTED
+    assert other.owner("lea", "MERCREDI", WEDNESDAY) == "F-MARTIN"
+    assert other.capacity("MERCREDI", WEDNESDAY) == 1
+    assert other.places_left("MERCREDI", WEDNESDAY) == 0
+    assert other.taken("MERCREDI", date(2024, 9, 25)) == 1
+    assert other.waiting_list("MERCREDI", WEDNESDAY) == (ps.Request("paolo", "MERCREDI", WEDNESDAY),)
+    assert [r.family for r in other.reservations("F-DUPONT")] == ["F-DUPONT", "F-DUPONT"]
+
+
+def test_another_register_rechecks_what_the_first_one_filled(register: ps.Register, backend: Backend) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)
+    other = backend.reopen(register)
+    late = other.open_session(MARTIN, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True)
+    late.toggle_day("lea", "MERCREDI", WEDNESDAY)  # a second screen of the same account
+    assert confirm(register, MARTIN, WEDNESDAY).accepted
+    assert confirm(other, DUPONT, WEDNESDAY).waitlisted  # the place was taken elsewhere
+    assert late.confirm(OPENING_WEEK).refused[0].code == "already_booked"
+    assert late.is_booked("lea", "MERCREDI", WEDNESDAY)  # the session read it again
+
+
+def test_sequences_strictly_increase_and_survive_a_reopen(register: ps.Register, backend: Backend) -> None:
+    confirm(register, MARTIN, date(2024, 9, 11), date(2024, 9, 18))
+    confirm(register, DUPONT, date(2024, 9, 11))
+    other = backend.reopen(register)
+    confirm(other, BERNARD, date(2024, 9, 11), date(2024, 9, 25))
+    by_confirmation = [
+        [r.sequence for r in sorted(other.reservations(f.id), key=lambda r: r.day)] for f in (MARTIN, DUPONT, BERNARD)
+    ]
+    flat = [s for group in by_confirmation for s in group]
+    assert flat == sorted(flat)
+    assert len(set(flat)) == len(flat)
+    assert min(by_confirmation[2]) > max(by_confirmation[1]) > max(by_confirmation[0])
+
+
+def test_communes_sharing_a_store_never_see_each_other(cestas: ps.Commune, backend: Backend) -> None:
+    store = backend.store()
+    first = ps.Register(cestas.__class__(**{**_fields(cestas), "key": "commune-a-" + backend.name}), store=store)
+    second = ps.Register(cestas.__class__(**{**_fields(cestas), "key": "commune-b-" + backend.name}), store=store)
+    first.set_capacity("MERCREDI", WEDNESDAY, 1)
+    confirm(first, MARTIN, WEDNESDAY)
+    assert len(second) == 0
+    assert second.places_left("MERCREDI", WEDNESDAY) == 48
+    assert confirm(second, DUPONT, WEDNESDAY).accepted
+    assert second.untransmitted().keys() == {"F-DUPONT"}
+    assert first.untransmitted().keys() == {"F-MARTIN"}
+
+
+def _fields(commune: ps.Commune) -> dict[str, object]:
+    import attrs
+
+    return {f.name: getattr(commune, f.name) for f in attrs.fields(type(commune))}
+
+
+# -- the nightly run, from storage (guide p. 12) ----------------------------------------------
+
+
+def test_untransmitted_bookings_and_cancellations_are_listed_before_the_nightly_run(
+    register: ps.Register,
+) -> None:
+    # « Les réservations que vous venez de faire seront indiquées "Non Transmise" » (p. 12),
+    # cancellations included.
+    confirm(register, DUPONT, date(2024, 9, 11), date(2024, 9, 18))
+    confirm(register, DUPONT, date(2024, 9, 18), at=datetime(2024, 8, 27, 9))
+    confirm(register, MARTIN, date(2024, 9, 11))
+    assert register.untransmitted("F-DUPONT") == {
+        "F-DUPONT": (
+            ps.Movement(ps.MovementKind.ACCEPTED, "MERCREDI", "paolo", date(2024, 9, 11)),
+            ps.Movement(ps.MovementKind.ACCEPTED, "MERCREDI", "paolo", date(2024, 9, 18)),
+            ps.Movement(ps.MovementKind.CANCELLED, "MERCREDI", "paolo", date(2024, 9, 18)),
+        )
+    }
+    assert register.untransmitted().keys() == {"F-DUPONT", "F-MARTIN"}
+    assert [r.transmitted for r in register.reservations()] == [False, False]
+
+
+def test_the_nightly_run_in_a_new_process_reports_each_movement_exactly_once(
+    register: ps.Register, backend: Backend
+) -> None:
+    confirm(register, DUPONT, date(2024, 9, 11), date(2024, 9, 18))
+    confirm(register, DUPONT, date(2024, 9, 18), at=datetime(2024, 8, 27, 9))  # a cancellation
+    nightly = backend.reopen(register)  # the batch job: another process
+    movements = nightly.transmit(datetime(2024, 8, 28, 2))
+    assert [(m.kind, m.day) for m in movements["F-DUPONT"]] == [
+        (ps.MovementKind.ACCEPTED, date(2024, 9, 11)),
+        (ps.MovementKind.ACCEPTED, date(2024, 9, 18)),
+        (ps.MovementKind.CANCELLED, date(2024, 9, 18)),
+    ]
+    assert [r.transmitted for r in register.reservations()] == [True]
+    assert backend.reopen(register).transmit(datetime(2024, 8, 29, 2)) == {}
+    assert register.untransmitted() == {}
+
+
+def test_a_confirmation_that_only_waitlists_is_in_the_nightly_movements(register: ps.Register) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 0)
+    assert confirm(register, DUPONT, WEDNESDAY).waitlisted
+    assert register.transmit(datetime(2024, 8, 27, 2)) == {
+        "F-DUPONT": (ps.Movement(ps.MovementKind.WAITLISTED, "MERCREDI", "paolo", WEDNESDAY),)
+    }
+
+
+def test_movements_confirmed_after_a_run_go_to_the_next_one(register: ps.Register) -> None:
+    confirm(register, DUPONT, date(2024, 9, 11))
+    register.transmit(datetime(2024, 8, 27, 2))
+    confirm(register, MARTIN, date(2024, 9, 11), at=datetime(2024, 8, 27, 8))
+    assert [r.transmitted for r in register.reservations()] == [True, False]
+    assert register.transmit(datetime(2024, 8, 28, 2)).keys() == {"F-MARTIN"}
+
+
+# -- the promotions outbox --------------------------------------------------------------
+
+
+def _promote_one(register: ps.Register) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)
+    confirm(register, MARTIN, WEDNESDAY)
+    confirm(register, DUPONT, WEDNESDAY)  # waiting list
+    confirm(register, MARTIN, WEDNESDAY, at=datetime(2024, 9, 2, 18))  # cancels: Paolo is promoted
+
+
+def test_a_promotion_waits_in_the_outbox_across_a_restart_until_marked_sent(
+    register: ps.Register, backend: Backend
+) -> None:
+    _promote_one(register)
+    mailer = backend.reopen(register)  # the batch that sends e-mails, after a crash
+    pending = mailer.pending_promotions()
+    assert pending == (
+        ps.Promotion(ps.Request("paolo", "MERCREDI", WEDNESDAY), "F-DUPONT", datetime(2024, 9, 2, 18)),
+    )
+    assert pending[0].id > 0
+    assert mailer.pending_promotions() == pending  # reading does not send
+    mailer.mark_sent(pending, datetime(2024, 9, 3, 2))
+    assert backend.reopen(register).pending_promotions() == ()
+    assert register.take_promotions() == ()
+
+
+def test_take_promotions_returns_each_promotion_once(register: ps.Register) -> None:
+    _promote_one(register)
+    assert [p.request.child for p in register.take_promotions()] == ["paolo"]
+    assert register.take_promotions() == ()
+
+
+def test_promotion_ids_are_unique_within_the_commune(register: ps.Register) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 0)
+    confirm(register, MARTIN, WEDNESDAY)
+    confirm(register, DUPONT, WEDNESDAY)
+    register.set_capacity("MERCREDI", WEDNESDAY, 2)
+    promoted = register.promote("MERCREDI", WEDNESDAY, datetime(2024, 9, 3, 9))
+    assert [p.request.child for p in promoted] == ["lea", "paolo"]
+    ids = [p.id for p in register.pending_promotions()]
+    assert len(set(ids)) == 2
+    assert ids == sorted(ids)
+
+
+# -- waiting lists: first come, first served ----------------------------------------------
+
+
+def test_a_place_added_goes_to_the_head_of_the_waiting_list_before_a_newcomer(register: ps.Register) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 0)
+    confirm(register, MARTIN, WEDNESDAY)  # waiting list, first
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)  # an agent adds a place
+    outcome = confirm(register, DUPONT, WEDNESDAY, at=datetime(2024, 8, 27, 9))
+    assert outcome.waitlisted == (ps.Request("paolo", "MERCREDI", WEDNESDAY),)
+    assert register.status("lea", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.ACCEPTED
+    assert [p.request.child for p in register.pending_promotions()] == ["lea"]
+
+
+def test_a_loaded_waiting_list_with_a_free_place_is_served_before_a_newcomer(
+    cestas: ps.Commune, backend: Backend
+) -> None:
+    register = backend.register(cestas)
+    register.load([ps.Reservation("lea", "MERCREDI", WEDNESDAY, "F-MARTIN", "waitlisted", sequence=3)])
+    outcome = confirm(register, DUPONT, WEDNESDAY)
+    assert outcome.accepted  # 48 places: both fit, the queue first
+    assert register.status("lea", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.ACCEPTED
+    sequences = {r.child: r.sequence for r in register.reservations()}
+    assert sequences["paolo"] > sequences["lea"]
+
+
+# -- nothing half-applied ----------------------------------------------------------------------
+
+
+def test_a_confirmation_that_raises_changes_nothing(register: ps.Register) -> None:
+    confirm(register, DUPONT, date(2024, 9, 11))
+    before = snapshot(register)
+    changes = {
+        ("paolo", "MERCREDI", date(2024, 9, 11)): False,
+        ("paolo", "MERCREDI", date(2024, 9, 18)): True,
+        ("nobody", "MERCREDI", date(2024, 9, 25)): True,
+    }
+    with pytest.raises(ps.UnknownChild):
+        register.confirm(DUPONT, changes, datetime(2024, 8, 27, 9))
+    with pytest.raises(ps.UnknownActivity):
+        register.confirm(DUPONT, {("paolo", "PISCINE", date(2024, 9, 25)): True}, datetime(2024, 8, 27, 9))
+    assert snapshot(register) == before
+    assert [m.kind for m in register.untransmitted()["F-DUPONT"]] == [ps.MovementKind.ACCEPTED]
+
+
+def test_load_refuses_a_commune_that_already_has_reservations(register: ps.Register) -> None:
+    confirm(register, DUPONT, date(2024, 9, 11))
+    with pytest.raises(ps.StoreError) as info:
+        register.load([ps.Reservation("lea", "MERCREDI", WEDNESDAY, "F-MARTIN", "accepted", 1)])
+    assert info.value.code == "not_empty"
+    assert len(register) == 1
+
+
+def test_loaded_sequences_are_continued_not_reused(cestas: ps.Commune, backend: Backend) -> None:
+    register = backend.register(cestas)
+    register.load([ps.Reservation("lea", "MERCREDI", WEDNESDAY, "F-MARTIN", "accepted", sequence=50_000)])
+    confirm(register, DUPONT, WEDNESDAY)
+    assert register.status("paolo", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.ACCEPTED
+    assert next(register.reservations("F-DUPONT")).sequence > 50_000
+
+
+# -- sessions across workers ---------------------------------------------------------------
+
+
+def test_pending_changes_reopen_on_another_worker(register: ps.Register, backend: Backend) -> None:
+    session = register.open_session(DUPONT, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True)
+    session.toggle_weekday("paolo", "MERCREDI", date(2024, 9, 11))
+    saved = session.to_dict()
+    other = backend.reopen(register)  # the next request lands on another worker
+    again = other.open_session(DUPONT, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True, pending=saved)
+    assert again.recap() == session.recap()
+    assert len(again.confirm(datetime(2024, 8, 26, 10, 5)).accepted) == 3
+    assert register.taken("MERCREDI", date(2024, 9, 25)) == 1
+
+
+def test_set_capacity_is_seen_by_every_register_of_the_commune(register: ps.Register, backend: Backend) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 3)
+    other = backend.reopen(register)
+    assert other.capacity("MERCREDI", WEDNESDAY) == 3
+    other.set_capacity("MERCREDI", WEDNESDAY, None)  # back to the configuration's
+    assert register.capacity("MERCREDI", WEDNESDAY) == 48
