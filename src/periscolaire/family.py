@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 
-from periscolaire.errors import UnknownChild
+from periscolaire.errors import InvalidData, UnknownChild
+from periscolaire.jsonsafe import iso_date, items, mapping, member, text
 
 __all__ = ["AlternateWeeks", "Child", "Custody", "CustodyDays", "Family"]
 
@@ -52,6 +54,39 @@ class Child:
     def enrolled_in(self, code: str) -> bool:
         return self.activities is None or code in self.activities
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (``activities``: a sorted list, or null for all)."""
+        return {
+            "id": self.id,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "activities": None if self.activities is None else sorted(self.activities),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> Child:
+        data = mapping(data, path)
+        activities = data.get("activities")
+        return cls(
+            text(member(data, "id", path), _at(path, "id")),
+            text(member(data, "first_name", path), _at(path, "first_name")),
+            text(member(data, "last_name", path), _at(path, "last_name")),
+            None
+            if activities is None
+            else [
+                text(a, f"{_at(path, 'activities')}[{i}]")
+                for i, a in enumerate(items(activities, _at(path, "activities")))
+            ],
+        )
+
+
+def _at(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _day_set(days: Iterable[date]) -> frozenset[date]:
+    return frozenset(days)
+
 
 @attrs.frozen
 class AlternateWeeks:
@@ -59,8 +94,8 @@ class AlternateWeeks:
     ``reference``; ``extra`` days are added, ``excluded`` days removed."""
 
     reference: date
-    extra: frozenset[date] = attrs.field(default=frozenset(), converter=frozenset)
-    excluded: frozenset[date] = attrs.field(default=frozenset(), converter=frozenset)
+    extra: frozenset[date] = attrs.field(default=frozenset(), converter=_day_set)
+    excluded: frozenset[date] = attrs.field(default=frozenset(), converter=_day_set)
 
     def covers(self, day: date) -> bool:
         if day in self.excluded:
@@ -75,7 +110,7 @@ class AlternateWeeks:
 class CustodyDays:
     """Custody on explicit days (a judgment's calendar, holidays split in halves)."""
 
-    days: frozenset[date] = attrs.field(converter=frozenset)
+    days: frozenset[date] = attrs.field(converter=_day_set)
 
     def covers(self, day: date) -> bool:
         return day in self.days
@@ -111,3 +146,59 @@ class Family:
             if child.id == child_id:
                 return child
         raise UnknownChild(child_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form: ids, names, children, and custody (``{"alternate_weeks":
+        reference, "extra", "excluded"}`` or ``{"days": [...]}``) as ISO dates."""
+        custody: dict[str, Any] | None = None
+        if isinstance(self.custody, AlternateWeeks):
+            custody = {
+                "alternate_weeks": self.custody.reference.isoformat(),
+                "extra": sorted(d.isoformat() for d in self.custody.extra),
+                "excluded": sorted(d.isoformat() for d in self.custody.excluded),
+            }
+        elif isinstance(self.custody, CustodyDays):
+            custody = {"days": sorted(d.isoformat() for d in self.custody.days)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "children": [c.to_dict() for c in self.children],
+            "custody": custody,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Family:
+        """Read back :meth:`to_dict` (untrusted data: every error is an
+        :class:`~periscolaire.InvalidData` naming its key)."""
+        data = mapping(data)
+        children = items(member(data, "children"), "children")
+        try:
+            return cls(
+                text(member(data, "id"), "id"),
+                text(member(data, "name"), "name"),
+                tuple(Child.from_dict(c, f"children[{i}]") for i, c in enumerate(children)),
+                _custody(data.get("custody")),
+            )
+        except ValueError as exc:
+            if isinstance(exc, InvalidData):
+                raise
+            raise InvalidData("children", str(exc)) from None
+
+
+def _dates(value: Any, path: str) -> frozenset[date]:
+    return frozenset(iso_date(v, f"{path}[{i}]") for i, v in enumerate(items(value, path)))
+
+
+def _custody(value: Any) -> Custody | None:
+    if value is None:
+        return None
+    data = mapping(value, "custody")
+    if "alternate_weeks" in data:
+        return AlternateWeeks(
+            iso_date(data["alternate_weeks"], "custody.alternate_weeks"),
+            extra=_dates(data.get("extra", []), "custody.extra"),
+            excluded=_dates(data.get("excluded", []), "custody.excluded"),
+        )
+    if "days" in data:
+        return CustodyDays(_dates(data["days"], "custody.days"))
+    raise InvalidData("custody", "« alternate_weeks » ou « days » est attendu")
