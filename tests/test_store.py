@@ -1,0 +1,155 @@
+"""Opening stores: URLs, schema versions, the ``periscolaire db`` commands,
+and the optional extras."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import periscolaire as ps
+from periscolaire.cli import main
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'portail.db'}"
+
+
+def test_memory_is_the_default_store_of_a_register(cestas: ps.Commune) -> None:
+    assert ps.Register(cestas).store.url == "memory://"
+
+
+@pytest.mark.parametrize("url", ["oracle://scott@db", "portail.db", "sqlite://", "sqlite:///:memory:"])
+def test_an_unknown_or_unusable_url_is_a_store_error(url: str) -> None:
+    with pytest.raises(ps.StoreError) as info:
+        ps.open_store(url)
+    assert info.value.code in ("unknown_url", "bad_url")
+
+
+def test_a_url_that_is_not_a_string_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        ps.open_store(None)  # type: ignore[arg-type]
+
+
+def test_an_empty_database_names_the_command_that_creates_the_tables(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    with pytest.raises(ps.SchemaError) as info:
+        ps.open_store(url)
+    assert info.value.code == "schema_missing"
+    assert info.value.command == f"periscolaire db upgrade {url}"
+    assert info.value.command in info.value.message
+
+
+def test_db_upgrade_creates_the_tables_and_db_current_says_so(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    out = io.StringIO()
+    assert main(["db", "current", url], out) == 1
+    assert "aucune table" in out.getvalue()
+    out = io.StringIO()
+    assert main(["db", "upgrade", url], out) == 0
+    assert "révision 0001" in out.getvalue()
+    out = io.StringIO()
+    assert main(["db", "current", url], out) == 0
+    assert "à jour" in out.getvalue()
+    ps.open_store(url).close()  # opens without error now
+
+
+def test_upgrade_is_idempotent(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    ps.open_store(url, upgrade=True).close()
+    ps.open_store(url, upgrade=True).close()
+    assert main(["db", "current", url], io.StringIO()) == 0
+
+
+def _stamp(url: str, revision: str) -> None:
+    import sqlalchemy as sa
+
+    from periscolaire.store.sql import VERSION_TABLE
+
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = :v"), {"v": revision})
+    engine.dispose()
+
+
+def test_a_schema_newer_than_the_library_asks_to_upgrade_the_library(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    ps.open_store(url, upgrade=True).close()
+    _stamp(url, "9999")
+    with pytest.raises(ps.SchemaError) as info:
+        ps.open_store(url)
+    assert info.value.code == "schema_newer"
+    assert info.value.command == ""
+    assert "mettez periscolaire à jour" in info.value.message
+
+
+def test_a_host_managing_its_own_schema_can_skip_the_check(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from periscolaire.store.sql import metadata
+
+    url = sqlite_url(tmp_path)
+    engine = sa.create_engine(url)
+    metadata.create_all(engine)  # the host's own migrations created the tables
+    engine.dispose()
+    store = ps.open_store(url, check_schema=False)
+    register = ps.Register(ps.load_commune(), store=store)
+    assert len(register) == 0
+    store.close()
+
+
+def test_an_unreachable_server_is_a_store_error_not_a_driver_traceback() -> None:
+    with pytest.raises(ps.StoreError) as info:
+        ps.open_store("postgresql+psycopg://postgres@127.0.0.1:1/test")
+    assert info.value.code == "unreachable"
+    assert "127.0.0.1:1" in info.value.message
+
+
+def test_the_cli_reports_an_unreachable_server_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "current", "postgresql+psycopg://postgres@127.0.0.1:1/test"], io.StringIO()) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("periscolaire: erreur : Stockage injoignable")
+
+
+def test_a_password_never_appears_in_the_store_url() -> None:
+    with pytest.raises(ps.StoreError) as info:
+        ps.open_store("postgresql+psycopg://postgres:s3cret@127.0.0.1:1/test")
+    assert "s3cret" not in info.value.message
+
+
+_WITHOUT_SQLALCHEMY = """
+import sys
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sqlalchemy" or name.startswith("sqlalchemy."):
+            raise ModuleNotFoundError(name)
+sys.meta_path.insert(0, Block())
+import periscolaire as ps
+register = ps.Register(ps.load_commune())       # memory needs nothing more
+try:
+    ps.open_store("sqlite:///never.db")
+except ps.MissingExtra as exc:
+    print(exc.code, "|", exc.message)
+"""
+
+
+def test_sql_stores_without_sqlalchemy_name_the_extra_to_install(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SQLALCHEMY], capture_output=True, text=True, check=True, cwd=tmp_path
+    ).stdout
+    assert out.startswith("missing_extra |")
+    assert "pip install 'periscolaire[sql]'" in out
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_import_periscolaire_and_a_memory_register_load_no_database_library() -> None:
+    code = (
+        "import sys, periscolaire as ps; ps.Register(ps.load_commune());"
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'psycopg', 'pymysql') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
