@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import datetime
+
+import pytest
 
 from periscolaire.cli import main
 from periscolaire.demo import STORY_END, run_demo
+from tests.stores import Backend
 
 
 def test_the_story_walks_the_guides_year_in_order() -> None:
@@ -79,3 +83,27 @@ def test_demo_command_prints_the_story_and_json() -> None:
     data = json.loads(out.getvalue())
     assert data[-1]["title"] == "Paiement et solde, historique"
     assert data[-2]["title"] == "Compte-rendu de la nuit (mail automatique)"
+
+
+# -- the story on a store, restarted in the middle ----------------------------------------
+
+
+def test_the_story_on_a_store_restarts_its_process_and_loses_nothing(sql_backend: Backend) -> None:
+    out = io.StringIO()
+    assert main(["demo", "--store", sql_backend.url, "--json"], out) == 0
+    steps = json.loads(out.getvalue())
+    titles = [s["title"] for s in steps]
+    restart = titles.index("Redémarrage du portail : un nouveau processus rouvre le stockage")
+    assert titles[restart - 1] == "Réservations : validation"
+    assert steps[restart]["data"]["pid"] != os.getpid()  # a new interpreter
+    # Everything the first process confirmed is read by the second: the 48 places of
+    # 18 September, and the Duponts' 29 movements, waiting for the night.
+    assert steps[restart]["data"] == {"reservations": 77, "untransmitted": 29, "pid": steps[restart]["data"]["pid"]}
+    # From there the story is the same as in one process.
+    in_memory = [s.to_json() for s in run_demo()]
+    assert [s for s in steps if s["title"] != titles[restart]] == in_memory
+
+
+def test_the_story_cannot_restart_on_a_memory_store(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--store", "memory://"], io.StringIO()) == 2
+    assert "memory:// ne survit pas" in capsys.readouterr().err

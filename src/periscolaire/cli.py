@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import NoReturn, TextIO
+from typing import Literal, NoReturn, TextIO
 
 from periscolaire.calendar import (
     MONTH_FR,
@@ -120,6 +120,14 @@ def _parser() -> _Parser:
         help="arrête l'histoire à cet instant et y place la consultation du compte (défaut : 2024-09-30T18:00)",
     )
     demo.add_argument("--json", action="store_true", help="les mêmes étapes sous forme de données JSON")
+    demo.add_argument(
+        "--store",
+        metavar="URL",
+        help="les réservations dans une base (sqlite:///demo.db, postgresql+psycopg://..., mysql+pymysql://...) ; "
+        "l'histoire redémarre le processus après la validation pour montrer que rien n'est perdu",
+    )
+    demo.add_argument("--key", help=argparse.SUPPRESS)  # the commune key of a run, for its second process
+    demo.add_argument("--resume", action="store_true", help=argparse.SUPPRESS)
     demo.set_defaults(run=_run_demo)
 
     tariff = sub.add_parser(
@@ -253,14 +261,77 @@ def _run_demo(args: argparse.Namespace, out: TextIO) -> int:
 
     from periscolaire.demo import run_demo
 
+    if args.store is not None:
+        return _run_demo_on_store(args, out)
     steps = run_demo(args.now)
     if args.json:
         json.dump([step.to_json() for step in steps], out, ensure_ascii=False, indent=2)
         out.write("\n")
         return 0
-    out.write("periscolaire demo — Cestas 2024/2025, la famille DUPONT (Jean-Paul, Marie, Paolo, Amalia)\n\n")
+    out.write(_DEMO_TITLE + "\n\n")
     for step in steps:
         out.write(step.text() + "\n\n")
+    return 0
+
+
+_DEMO_TITLE = "periscolaire demo — Cestas 2024/2025, la famille DUPONT (Jean-Paul, Marie, Paolo, Amalia)"
+
+
+def _run_demo_on_store(args: argparse.Namespace, out: TextIO) -> int:
+    """The story on a store, in two processes: this one confirms the bookings,
+    then starts a new interpreter on the same store for the night and after."""
+    import json
+    import subprocess
+
+    import attrs
+
+    from periscolaire.demo import RESTART_AT, Step, run_demo
+    from periscolaire.errors import StoreError
+    from periscolaire.store import open_store
+
+    if args.store.startswith("memory:"):
+        raise StoreError(
+            "memory:// ne survit pas au redémarrage du processus : donnez une base "
+            "(sqlite:///demo.db, postgresql+psycopg://..., mysql+pymysql://...).",
+            code="bad_url",
+        )
+    # Each run its own commune key, so that a run never meets the rows of the previous ones.
+    key = args.key or f"cestas-demo-{datetime.now():%Y%m%d-%H%M%S-%f}"
+    commune = attrs.evolve(load_commune(), key=key)
+    store = open_store(args.store, upgrade=True)
+    try:
+        part: Literal["after_restart", "before_restart"] = "after_restart" if args.resume else "before_restart"
+        steps = run_demo(args.now, commune, store=store, part=part)
+    finally:
+        store.close()
+    if args.resume:
+        steps[0] = attrs.evolve(steps[0], data={**steps[0].data, "pid": os.getpid()})
+    later: list[object] = []
+    child_text = ""
+    goes_on = args.now is None or commune.calendar.local(args.now) >= RESTART_AT
+    if not args.resume and goes_on:
+        command = [sys.executable, "-m", "periscolaire", "demo", "--store", args.store, "--key", key, "--resume"]
+        command += ["--now", args.now.isoformat()] if args.now is not None else []
+        command += ["--json"] if args.json else []
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr)
+            return done.returncode
+        if args.json:
+            later = json.loads(done.stdout)
+        else:
+            child_text = done.stdout
+    if args.json:
+        json.dump([*(step.to_json() for step in steps), *later], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    if args.resume:
+        out.write(f"── processus {os.getpid()} ──\n\n")
+    else:
+        out.write(f"{_DEMO_TITLE}\nStockage : {store.url} (commune {key}) — processus {os.getpid()}\n\n")
+    for step in steps:
+        out.write(Step.text(step) + "\n\n")
+    out.write(child_text)
     return 0
 
 

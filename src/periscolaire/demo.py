@@ -10,6 +10,13 @@ the history. ``periscolaire demo`` prints it; :func:`run_demo` returns it as
 data. Nothing here reads the clock: the story's instants are fixed, and
 ``now`` stops it (and sets the instant of the account's view).
 
+With a ``store`` (``periscolaire demo --store URL``) the bookings live in a
+database, and the story can be cut in two at :data:`RESTART_AT`, after the
+confirmation and before the nightly run: ``part="before_restart"`` in one
+process, ``part="after_restart"`` in a new one, which finds everything the
+first one confirmed — the nightly report and the waiting list come from
+storage.
+
 >>> steps = run_demo()
 >>> for step in steps[:3]:
 ...     print(step.title)
@@ -25,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -37,13 +44,16 @@ from periscolaire.dossier import Dossier, FicheKind, FicheState, Signature
 from periscolaire.family import Child, Family
 from periscolaire.register import Register
 from periscolaire.report import render_nightly_report, render_promotion
+from periscolaire.store import Store
 from periscolaire.tariff import QuotientFamilial, family_parts, quotient_familial
 from periscolaire.wallet import Account
 
-__all__ = ["STORY_END", "Step", "run_demo"]
+__all__ = ["RESTART_AT", "STORY_END", "Step", "run_demo"]
 
 #: The default instant of the story's last step.
 STORY_END = datetime(2024, 9, 30, 18, 0)
+#: Where a story on a store restarts its process: after the confirmation, before the night.
+RESTART_AT = datetime(2024, 8, 19, 23, 0)
 
 PAOLO = Child("paolo", "Paolo", "DUPONT")
 AMALIA = Child(
@@ -110,12 +120,12 @@ def _grouped(requests: Iterable[Request], commune: Commune) -> list[str]:
 class _Story:
     """The story's state, step after step."""
 
-    def __init__(self, commune: Commune) -> None:
+    def __init__(self, commune: Commune, store: Store | None = None) -> None:
         self.commune = commune
         self.labels = {code: a.label for code, a in commune.activities.items()}
         self.names = {c.id: c.display_name for c in DUPONT.children}
         self.dossier = Dossier.open(DUPONT, 2024, other_responsable=True, deadline=commune.dossier_deadline)
-        self.register = Register(commune)
+        self.register = Register(commune, store=store)
         self.account = Account(wallets=tuple(dict.fromkeys(a.wallet for a in commune.activities.values())))
         self.qf = QuotientFamilial(
             quotient_familial(Decimal("42000"), family_parts(children=2)), notice_year=2023
@@ -324,6 +334,25 @@ class _Story:
             },
         )
 
+    def restarted(self, at: datetime) -> Step:
+        """A new process opens the store: what the first one confirmed is there."""
+        register = self.register
+        waiting = register.untransmitted(DUPONT.id).get(DUPONT.id, ())
+        day = date(2024, 9, 18)
+        return Step(
+            at,
+            "Redémarrage du portail : un nouveau processus rouvre le stockage",
+            (
+                f"Stockage : {register.store.url}",
+                f"Réservations de la commune : {len(register)} (les autres familles et les DUPONT)",
+                f"Mouvements « Non Transmise » de la famille DUPONT : {len(waiting)}",
+                f"Paolo, mer. 18/09 : {_status_label(register.status('paolo', 'MERCREDI', day))} "
+                f"(places restantes : {register.places_left('MERCREDI', day)})",
+                "Rien n'a été perdu : le compte-rendu de la nuit est lu dans le stockage.",
+            ),
+            {"reservations": len(register), "untransmitted": len(waiting)},
+        )
+
     def nightly_report(self, at: datetime) -> Step:
         movements = self.register.transmit(at)[DUPONT.id]
         text = render_nightly_report(
@@ -441,23 +470,46 @@ class _Story:
         return emails.split(";", maxsplit=1)[0].strip()
 
 
-def run_demo(now: datetime | None = None, commune: Commune | None = None) -> list[Step]:
-    """The story up to ``now`` (default: 30 September 2024, 18:00), step by step."""
+def run_demo(
+    now: datetime | None = None,
+    commune: Commune | None = None,
+    *,
+    store: Store | None = None,
+    part: Literal["all", "before_restart", "after_restart"] = "all",
+) -> list[Step]:
+    """The story up to ``now`` (default: 30 September 2024, 18:00), step by step.
+
+    ``store`` holds the bookings (default: in memory). ``part`` cuts the story
+    at :data:`RESTART_AT` for a demonstration in two processes on one store:
+    ``"after_restart"`` expects the bookings of ``"before_restart"`` in it.
+    """
     commune = commune or load_commune()
     end = STORY_END if now is None else commune.calendar.local(now)
-    story = _Story(commune)
-    plan: list[tuple[datetime, Callable[[datetime], Step]]] = [
+    story = _Story(commune, store)
+    dossier: list[tuple[datetime, Callable[[datetime], Step]]] = [
         (datetime(2024, 6, 20, 20, 30), story.fill_dossier),
         (datetime(2024, 6, 24, 9, 0), story.agent_decides),
         (datetime(2024, 6, 25, 19, 0), story.fix_dossier),
+    ]
+    booking: list[tuple[datetime, Callable[[datetime], Step]]] = [
         (datetime(2024, 8, 19, 8, 0), story.open_booking),
         (datetime(2024, 8, 19, 8, 5), story.select),
         (datetime(2024, 8, 19, 8, 10), story.recap),
         (datetime(2024, 8, 19, 8, 12), story.confirm),
+    ]
+    night: list[tuple[datetime, Callable[[datetime], Step]]] = [
         (datetime(2024, 8, 20, 2, 0), story.nightly_report),
         (datetime(2024, 9, 2, 18, 30), story.cancellation_elsewhere),
     ]
+    if part == "after_restart":
+        for at, step in dossier:  # the dossier is not in the store: the same story rebuilds it
+            step(at)
+        plan = [(RESTART_AT, story.restarted), *night]
+    elif part == "before_restart":
+        plan = [*dossier, *booking]
+    else:
+        plan = [*dossier, *booking, *night]
     steps = [step(at) for at, step in plan if at <= end]
-    if end >= datetime(2024, 8, 19, 8, 12):  # once the bookings are confirmed
+    if part != "before_restart" and end >= datetime(2024, 8, 19, 8, 12):  # once the bookings are confirmed
         steps.append(story.account_view(end))
     return steps
