@@ -40,7 +40,9 @@ def session(register: ps.Register, now: datetime, family: ps.Family = DUPONT) ->
     return register.open_session(family, now=now, balance=Decimal(0), dossier_complete=True)
 
 
-def book(register: ps.Register, code: str, day: date, now: datetime = SUMMER, family: ps.Family = DUPONT) -> ps.Outcome:
+def book(
+    register: ps.Register, code: str, day: date, now: datetime = SUMMER, family: ps.Family = DUPONT
+) -> ps.Outcome:
     s = session(register, now, family)
     s.toggle_day(family.children[0].id, code, day)
     return s.confirm(now)
@@ -150,7 +152,9 @@ def test_the_holiday_centre_opens_on_its_window_date_not_the_period_opening(regi
     assert book(register, "VACANCES", monday, datetime(2024, 9, 16)).accepted
 
 
-def test_the_holiday_centre_waiting_list_moves_within_the_cancellation_deadline(register: ps.Register) -> None:
+def test_the_holiday_centre_waiting_list_moves_within_the_cancellation_deadline(
+    register: ps.Register,
+) -> None:
     monday = date(2024, 10, 21)
     opening = datetime(2024, 9, 16, 9)
     first, second, third = OTHERS[:3]

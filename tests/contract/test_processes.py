@@ -75,7 +75,14 @@ def replay(register: ps.Register) -> dict[str, set[tuple[str, str, date]]]:
 def test_four_worker_processes_never_overbook(cestas: ps.Commune, sql_backend: Backend) -> None:
     register = fresh(sql_backend, cestas)
     for n in range(workers.EARLY):  # the ten places of each Wednesday, taken first
-        assert len(workers.confirm(register, workers.early(n), [("MERCREDI", d) for d in workers.WEDNESDAYS]).accepted) == 3
+        assert (
+            len(
+                workers.confirm(
+                    register, workers.early(n), [("MERCREDI", d) for d in workers.WEDNESDAYS]
+                ).accepted
+            )
+            == 3
+        )
     go, barrier, results = SPAWN.Event(), SPAWN.Barrier(4), SPAWN.Queue()
     processes = [
         SPAWN.Process(
@@ -108,7 +115,9 @@ def test_four_worker_processes_never_overbook(cestas: ps.Commune, sql_backend: B
         (r for r in register.reservations() if (r.activity, r.day) == ("MERCREDI", first)),
         key=lambda r: r.sequence,
     )
-    assert {p.request for p in promoted} == {ps.Request(r.child, r.activity, r.day) for r in on_first[:CAPACITY]}
+    assert {p.request for p in promoted} == {
+        ps.Request(r.child, r.activity, r.day) for r in on_first[:CAPACITY]
+    }
     assert len({p.id for p in promoted}) == CAPACITY
     # The journal is complete: every family's reservations are what its movements say.
     journal = replay(register)
@@ -137,7 +146,9 @@ def test_a_worker_killed_in_the_middle_of_confirmations_loses_nothing_acknowledg
     acknowledged: dict[int, list[tuple[int, str]]] = {}
     for worker in range(3):  # killed three times, a new worker each time
         acks = tmp_path / f"acks-{worker}.txt"
-        process = SPAWN.Process(target=workers.book_until_killed, args=(sql_backend.url, key, worker, str(acks)))
+        process = SPAWN.Process(
+            target=workers.book_until_killed, args=(sql_backend.url, key, worker, str(acks))
+        )
         process.start()
         deadline = time.monotonic() + 120
         while len(_acks(acks)) < 8 + 5 * worker and time.monotonic() < deadline:

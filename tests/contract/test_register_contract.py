@@ -25,8 +25,9 @@ OPENING_WEEK = datetime(2024, 8, 26, 10)
 WEDNESDAY = date(2024, 9, 18)
 
 
-def confirm(register: ps.Register, family: ps.Family, *days: date, code: str = "MERCREDI",
-            at: datetime = OPENING_WEEK) -> ps.Outcome:
+def confirm(
+    register: ps.Register, family: ps.Family, *days: date, code: str = "MERCREDI", at: datetime = OPENING_WEEK
+) -> ps.Outcome:
     session = register.open_session(family, now=at, balance=Decimal(0), dossier_complete=True)
     for day in days:
         session.toggle_day(family.children[0].id, code, day)
@@ -80,7 +81,8 @@ def test_sequences_strictly_increase_and_survive_a_reopen(register: ps.Register,
     other = backend.reopen(register)
     confirm(other, BERNARD, date(2024, 9, 11), date(2024, 9, 25))
     by_confirmation = [
-        [r.sequence for r in sorted(other.reservations(f.id), key=lambda r: r.day)] for f in (MARTIN, DUPONT, BERNARD)
+        [r.sequence for r in sorted(other.reservations(f.id), key=lambda r: r.day)]
+        for f in (MARTIN, DUPONT, BERNARD)
     ]
     flat = [s for group in by_confirmation for s in group]
     assert flat == sorted(flat)
@@ -90,8 +92,12 @@ def test_sequences_strictly_increase_and_survive_a_reopen(register: ps.Register,
 
 def test_communes_sharing_a_store_never_see_each_other(cestas: ps.Commune, backend: Backend) -> None:
     store = backend.store()
-    first = ps.Register(cestas.__class__(**{**_fields(cestas), "key": "commune-a-" + backend.name}), store=store)
-    second = ps.Register(cestas.__class__(**{**_fields(cestas), "key": "commune-b-" + backend.name}), store=store)
+    first = ps.Register(
+        cestas.__class__(**{**_fields(cestas), "key": "commune-a-" + backend.name}), store=store
+    )
+    second = ps.Register(
+        cestas.__class__(**{**_fields(cestas), "key": "commune-b-" + backend.name}), store=store
+    )
     first.set_capacity("MERCREDI", WEDNESDAY, 1)
     confirm(first, MARTIN, WEDNESDAY)
     assert len(second) == 0
@@ -274,13 +280,17 @@ def test_pending_changes_reopen_on_another_worker(register: ps.Register, backend
     session.toggle_weekday("paolo", "MERCREDI", date(2024, 9, 11))
     saved = session.to_dict()
     other = backend.reopen(register)  # the next request lands on another worker
-    again = other.open_session(DUPONT, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True, pending=saved)
+    again = other.open_session(
+        DUPONT, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True, pending=saved
+    )
     assert again.recap() == session.recap()
     assert len(again.confirm(datetime(2024, 8, 26, 10, 5)).accepted) == 3
     assert register.taken("MERCREDI", date(2024, 9, 25)) == 1
 
 
-def test_set_capacity_is_seen_by_every_register_of_the_commune(register: ps.Register, backend: Backend) -> None:
+def test_set_capacity_is_seen_by_every_register_of_the_commune(
+    register: ps.Register, backend: Backend
+) -> None:
     register.set_capacity("MERCREDI", WEDNESDAY, 3)
     other = backend.reopen(register)
     assert other.capacity("MERCREDI", WEDNESDAY) == 3

@@ -23,7 +23,9 @@ def register_for(url: str, key: str) -> ps.Register:
 
 
 def family(worker: int, i: int) -> ps.Family:
-    return ps.Family(f"W{worker}-F{i}", f"NOM{worker}", (ps.Child(f"w{worker}-c{i}", "Prénom", f"NOM{worker}"),))
+    return ps.Family(
+        f"W{worker}-F{i}", f"NOM{worker}", (ps.Child(f"w{worker}-c{i}", "Prénom", f"NOM{worker}"),)
+    )
 
 
 def confirm(register: ps.Register, account: ps.Family, changes: list[tuple[str, date]]) -> ps.Outcome:
@@ -33,7 +35,9 @@ def confirm(register: ps.Register, account: ps.Family, changes: list[tuple[str, 
     return session.confirm(OPENING)
 
 
-def book_wednesdays(url: str, key: str, worker: int, families: int, go: Any, barrier: Any, results: Any) -> None:
+def book_wednesdays(
+    url: str, key: str, worker: int, families: int, go: Any, barrier: Any, results: Any
+) -> None:
     """First every family books the three Wednesdays (the days are full: all go
     to the waiting lists, in whatever order the four workers land); then, once
     every worker is done, this worker's early families (``E{n}``, booked before
