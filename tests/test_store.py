@@ -12,6 +12,7 @@ import pytest
 
 import periscolaire as ps
 from periscolaire.cli import main
+from tests.stores import Backend
 
 
 def sqlite_url(tmp_path: Path) -> str:
@@ -153,3 +154,26 @@ def test_import_periscolaire_and_a_memory_register_load_no_database_library() ->
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_shipped_migrations_create_exactly_the_tables_of_the_metadata(sql_backend: Backend) -> None:
+    # What a host adds to its own Alembic environment (periscolaire.store.sql.metadata)
+    # and what `periscolaire db upgrade` creates never drift apart.
+    import sqlalchemy as sa
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from periscolaire.store.sql import metadata
+
+    engine = sa.create_engine(sql_backend.url)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        differences = [
+            d
+            for d in compare_metadata(context, metadata)
+            if not (d[0] == "remove_table" and d[1].name not in metadata.tables)
+        ]
+    engine.dispose()
+    assert differences == []
