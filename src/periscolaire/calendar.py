@@ -497,7 +497,7 @@ class BookingWindow(NamedTuple):
 
     def cancel_state(self, local: datetime) -> DayState:
         """Like :meth:`state`, for a cancellation (no opening bound)."""
-        return DayState.BOOKABLE if local < self.cancel_closes else DayState.PAST_DEADLINE
+        return DayState.BOOKABLE if self.cancellable(local) else DayState.PAST_DEADLINE
 
 
 def day_state(window: BookingWindow | None, local: datetime) -> DayState:
