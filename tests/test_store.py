@@ -177,3 +177,11 @@ def test_the_shipped_migrations_create_exactly_the_tables_of_the_metadata(sql_ba
         ]
     engine.dispose()
     assert differences == []
+
+
+def test_memory_accepts_the_options_of_a_store_it_does_not_need() -> None:
+    # The same start-up code opens memory:// in unit tests and a database in production.
+    assert ps.open_store("memory://", upgrade=True, check_schema=False).url == "memory://"
+    with pytest.raises(ps.StoreError) as info:
+        ps.open_store("memory://", pool_size=3)
+    assert info.value.code == "unknown_option"

@@ -1072,7 +1072,6 @@ class BookingSession:
         :meth:`Register.open_session` (``pending=``)."""
         return {
             "family": self.family.id,
-            "now": self.now.isoformat(),
             "pending": [
                 {
                     "child": k[0],

@@ -224,7 +224,7 @@ class Register:
         now: datetime,
         balance: Decimal,
         dossier_complete: bool,
-        pending: Any = None,
+        pending: Mapping[str, Any] | None = None,
     ) -> BookingSession:
         """Open the booking screen for a family account.
 

@@ -169,10 +169,9 @@ def open_store(url: str, *, upgrade: bool = False, **options: Any) -> Store:
     if url == "memory://" or url.startswith("memory://"):
         from periscolaire.store.memory import MemoryStore
 
-        if options:
-            raise StoreError(
-                f"Options inconnues pour memory:// : {', '.join(sorted(options))}.", code="unknown_option"
-            )
+        unknown = sorted(set(options) - {"check_schema"})  # no schema in memory: nothing to check
+        if unknown:
+            raise StoreError(f"Options inconnues pour memory:// : {', '.join(unknown)}.", code="unknown_option")
         return MemoryStore()
     if scheme in _SQL_SCHEMES and "://" in url:
         from periscolaire.store.sql import SQLStore

@@ -1,0 +1,1 @@
+"""Runnable examples of the documentation (importable by the tests)."""

@@ -1,0 +1,1 @@
+"""Hosts embedding periscolaire (see docs/embedding.md)."""
