@@ -87,7 +87,7 @@ def test_a_schema_newer_than_the_library_asks_to_upgrade_the_library(tmp_path: P
     assert "mettez periscolaire à jour" in info.value.message
 
 
-def test_a_host_managing_its_own_schema_can_skip_the_check(tmp_path: Path) -> None:
+def test_a_schema_made_by_the_hosts_own_migrations_is_accepted(tmp_path: Path) -> None:
     import sqlalchemy as sa
 
     from periscolaire.store.sql import metadata
@@ -96,10 +96,35 @@ def test_a_host_managing_its_own_schema_can_skip_the_check(tmp_path: Path) -> No
     engine = sa.create_engine(url)
     metadata.create_all(engine)  # the host's own migrations created the tables
     engine.dispose()
-    store = ps.open_store(url, check_schema=False)
+    store = ps.open_store(url)  # no periscolaire_alembic_version: every table and column is checked
     register = ps.Register(ps.load_commune(), store=store)
     assert len(register) == 0
     store.close()
+
+
+def test_a_hosts_schema_missing_a_column_is_refused(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from periscolaire.store.sql import metadata
+
+    url = sqlite_url(tmp_path)
+    engine = sa.create_engine(url)
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE periscolaire_journal DROP COLUMN transmitted_at"))
+    engine.dispose()
+    with pytest.raises(ps.SchemaError) as info:
+        ps.open_store(url)
+    assert info.value.code == "schema_missing"
+    ps.open_store(url, check_schema=False).close()  # the host's responsibility, then
+
+
+def test_looking_at_a_missing_sqlite_file_does_not_create_it(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    with pytest.raises(ps.SchemaError):
+        ps.open_store(url)
+    assert main(["db", "current", url], io.StringIO()) == 1
+    assert not (tmp_path / "portail.db").exists()
 
 
 def test_an_unreachable_server_is_a_store_error_not_a_driver_traceback() -> None:

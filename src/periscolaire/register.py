@@ -300,7 +300,12 @@ class Register:
         """The nightly run: each family's movements since the last run, one
         confirmation after the other (in each: cancellations, acceptances,
         waiting list, refusals); every reservation becomes « transmise ».
-        Each movement is returned by exactly one run, in whichever process."""
+        Each movement belongs to exactly one run, in whichever process.
+
+        A run is known by its instant: ``transmit`` again with the same
+        ``now`` returns that run's movements again, and nothing newer — a
+        batch that crashed before its e-mails went out runs again with the
+        same ``now`` and loses nothing (docs/stores.md)."""
         _check_instant(now)
         return _movements(self._bookings.transmit(now))
 

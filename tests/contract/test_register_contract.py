@@ -296,3 +296,29 @@ def test_set_capacity_is_seen_by_every_register_of_the_commune(
     assert other.capacity("MERCREDI", WEDNESDAY) == 3
     other.set_capacity("MERCREDI", WEDNESDAY, None)  # back to the configuration's
     assert register.capacity("MERCREDI", WEDNESDAY) == 48
+
+
+def test_loaded_reservations_not_yet_transmitted_become_transmitted_at_the_next_run(
+    cestas: ps.Commune, backend: Backend
+) -> None:
+    # A host moving to a store loads its « Non Transmise » rows: their movements are
+    # not in the journal (the library never saw them), but the night marks them.
+    register = backend.register(cestas)
+    register.load([ps.Reservation("lea", "MERCREDI", WEDNESDAY, "F-MARTIN", "accepted", sequence=7)])
+    confirm(register, DUPONT, WEDNESDAY)
+    assert register.transmit(datetime(2024, 8, 27, 2)).keys() == {"F-DUPONT"}
+    assert [r.transmitted for r in register.reservations()] == [True, True]
+
+
+def test_the_nightly_run_again_with_the_same_instant_returns_the_same_movements(
+    register: ps.Register, backend: Backend
+) -> None:
+    # A batch that crashed after marking the movements, before the e-mails went
+    # out, runs again with the same instant: nothing is lost, nothing newer mixes in.
+    night = datetime(2024, 8, 27, 2)
+    confirm(register, DUPONT, date(2024, 9, 11))
+    first = register.transmit(night)
+    confirm(register, MARTIN, date(2024, 9, 11), at=datetime(2024, 8, 27, 2, 30))
+    assert backend.reopen(register).transmit(night) == first
+    assert register.transmit(datetime(2024, 8, 28, 2)).keys() == {"F-MARTIN"}
+    assert register.transmit(night) == first

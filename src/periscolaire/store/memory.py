@@ -72,6 +72,8 @@ class MemoryBookings:
         self._waiting: dict[str, dict[date, int]] = {}
         self._overrides: dict[str, dict[date, int]] = {}
         self._journal: list[JournalEntry] = []
+        #: Transmitted runs by their instant (ISO 8601), as a database keeps them.
+        self._runs: dict[str, list[JournalEntry]] = {}
         self._outbox: dict[int, Promotion] = {}
         self._sequence = 0
         self._promotion_id = 0
@@ -213,7 +215,12 @@ class MemoryBookings:
 
     def transmit(self, now: datetime) -> list[JournalEntry]:
         with self._lock:
+            run = now.isoformat()
+            if run in self._runs:  # the same night again: the same movements
+                return list(self._runs[run])
             journal, self._journal = self._journal, []
+            if journal:
+                self._runs[run] = journal
             held = self._held
             for key, (owner, accepted, sequence, transmitted) in held.items():
                 if not transmitted:

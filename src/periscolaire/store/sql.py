@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from periscolaire.booking import (
@@ -321,8 +322,29 @@ class SQLStore:
 
     def revision(self) -> str | None:
         """The library's schema revision in this database (None: no tables)."""
+        if self._absent_file():
+            return None  # do not create an empty file by looking
         with _database_errors(self.url):
             return schema_revision(self.engine)
+
+    def _absent_file(self) -> bool:
+        database = self.engine.url.database
+        return self.dialect == "sqlite" and bool(database) and not Path(str(database)).exists()
+
+    def _host_schema(self) -> bool:
+        """Whether a host's own migrations made every table, column and the
+        sequence the library uses (no ``periscolaire_alembic_version`` then)."""
+        if self._absent_file():
+            return False
+        with _database_errors(self.url):
+            inspector = sa.inspect(self.engine)
+            for table in metadata.tables.values():
+                if not inspector.has_table(table.name):
+                    return False
+                present = {column["name"] for column in inspector.get_columns(table.name)}
+                if not set(table.columns.keys()) <= present:
+                    return False
+            return not self.engine.dialect.supports_sequences or inspector.has_sequence(sequence.name)
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply the shipped migrations up to ``revision``."""
@@ -334,6 +356,8 @@ class SQLStore:
         current = self.revision()
         command = f"periscolaire db upgrade {self.url}"
         if current == HEAD:
+            return
+        if current is None and self._host_schema():
             return
         if current is None:
             raise SchemaError(
@@ -589,7 +613,18 @@ class SQLBookings:
         return [_entry(*row) for row in self._read(statement)]
 
     def transmit(self, now: datetime) -> list[JournalEntry]:
+        run = _instant(now)
+
         def work(conn: Connection) -> list[JournalEntry]:
+            done = list(
+                conn.execute(
+                    sa.select(_J.family, _J.at, _J.movements)
+                    .where(_J.commune == self.commune, _J.transmitted == sa.true(), _J.transmitted_at == run)
+                    .order_by(_J.confirmation)
+                )
+            )
+            if done:  # the same night again: the same movements
+                return [_entry(*row) for row in done]
             rows = list(
                 conn.execute(
                     sa.select(_J.confirmation, _J.family, _J.at, _J.movements)
@@ -604,7 +639,7 @@ class SQLBookings:
                 conn.execute(
                     sa.update(journal_table)
                     .where(_J.commune == self.commune, _J.confirmation.in_(chunk))
-                    .values(transmitted=True, transmitted_at=_instant(now))
+                    .values(transmitted=True, transmitted_at=run)
                 )
                 conn.execute(
                     sa.update(reservation_table)
@@ -613,6 +648,12 @@ class SQLBookings:
                     )
                     .values(transmitted=True)
                 )
+            # Reservations loaded from elsewhere have no journal entry: the night marks them too.
+            conn.execute(
+                sa.update(reservation_table)
+                .where(_R.commune == self.commune, _R.confirmation.is_(None), _R.transmitted == sa.false())
+                .values(transmitted=True)
+            )
             return [_entry(family, at, movements) for _, family, at, movements in rows]
 
         return self._write(work)
