@@ -63,3 +63,14 @@ def fmt_seconds(seconds: float) -> str:
     if seconds >= 1e-6:
         return f"{seconds * 1e6:.2f} µs"
     return f"{seconds * 1e9:.0f} ns"
+
+
+def print_table(rows: list[Figure]) -> None:
+    """The figures as a table: figure, target, measured, peer, ok."""
+    headers = ("figure", "target", "measured", "peer (same run)", "ok")
+    table = [(r.name, r.target, r.measured, r.peer, {True: "yes", False: "NO", None: ""}[r.ok]) for r in rows]
+    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
+    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in table:
+        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))

@@ -1,6 +1,7 @@
 """Run every benchmark and print one table: figure, target, measured, peer.
 
     python -m benchmarks          # or: python benchmarks/run.py
+    python -m benchmarks --quick  # bench_store with 2,000 families instead of 10,000
 
 Not part of the test suite: timings depend on the machine; the targets come
 from the issues.
@@ -14,10 +15,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_booking, bench_calendar, bench_demo, bench_tariff
-from benchmarks.common import Figure
+from benchmarks import bench_booking, bench_calendar, bench_demo, bench_store, bench_tariff
+from benchmarks.common import Figure, print_table
 
-MODULES = [bench_calendar, bench_booking, bench_tariff, bench_demo]
+MODULES = [bench_calendar, bench_booking, bench_tariff, bench_demo, bench_store]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,13 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         for figure in module.FIGURES:
             print(f"… {module.__name__.split('.')[-1]}.{figure.__name__}", file=sys.stderr, flush=True)
             rows.extend(figure())
-    headers = ("figure", "target", "measured", "peer (same run)", "ok")
-    table = [(r.name, r.target, r.measured, r.peer, {True: "yes", False: "NO", None: ""}[r.ok]) for r in rows]
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(headers)]
-    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-    print("-+-".join("-" * w for w in widths))
-    for row in table:
-        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print_table(rows)
     return 0
 
 
