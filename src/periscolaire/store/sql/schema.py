@@ -1,0 +1,112 @@
+"""The tables of the SQL stores, as SQLAlchemy metadata a host may add to its own
+Alembic environment (every key starts with the commune)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import sqlalchemy as sa
+
+#: The schema revision this library reads and writes (Alembic's head).
+HEAD: Final = "0001"
+#: Every revision the migrations know, oldest first.
+REVISIONS: Final = ("0001",)
+#: Alembic's version table for the library's own migrations (a host's
+#: ``alembic_version`` stays its own).
+VERSION_TABLE: Final = "periscolaire_alembic_version"
+#: Sequence numbers taken at once from a database sequence.
+SEQUENCE_BLOCK: Final = 1024
+#: Attempts of a unit of work that meets a deadlock or a serialization failure.
+ATTEMPTS: Final = 8
+
+_COMMUNE = 100
+_ID = 100
+_CODE = 64
+_INSTANT = 40  # ISO 8601 text: the instant exactly as given (naive local, or with its offset)
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+slot_table = sa.Table(
+    "periscolaire_slot",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("activity", sa.String(_CODE), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("capacity", sa.Integer, nullable=True, comment="places set by an agent (NULL: configuration)"),
+    sa.Column("taken", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("waiting", sa.Integer, nullable=False, server_default="0"),
+    sa.CheckConstraint("taken >= 0 AND waiting >= 0", name="counts"),
+    comment="periscolaire: one lockable row per (commune, activity, day)",
+)
+
+reservation_table = sa.Table(
+    "periscolaire_reservation",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("child", sa.String(_ID), primary_key=True),
+    sa.Column("activity", sa.String(_CODE), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("family", sa.String(_ID), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sequence", sa.BigInteger, nullable=False),
+    sa.Column("transmitted", sa.Boolean, nullable=False),
+    sa.Column("confirmation", sa.BigInteger, nullable=True, comment="journal entry that made it"),
+    sa.CheckConstraint("status IN ('accepted', 'waitlisted')", name="status"),
+    sa.Index("ix_periscolaire_reservation_queue", "commune", "activity", "day", "status", "sequence"),
+    sa.Index("ix_periscolaire_reservation_family", "commune", "family"),
+    sa.Index("ix_periscolaire_reservation_confirmation", "commune", "confirmation"),
+    comment="periscolaire: one row per (commune, child, activity, day)",
+)
+
+journal_table = sa.Table(
+    "periscolaire_journal",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("confirmation", sa.BigInteger, primary_key=True),
+    sa.Column("family", sa.String(_ID), nullable=False),
+    sa.Column("at", sa.String(_INSTANT), nullable=False),
+    sa.Column("movements", sa.Text, nullable=False, comment='{"c","a","w","r"}: keys per kind'),
+    sa.Column("transmitted", sa.Boolean, nullable=False),
+    sa.Column("transmitted_at", sa.String(_INSTANT), nullable=True),
+    sa.Index("ix_periscolaire_journal_pending", "commune", "transmitted", "confirmation"),
+    comment="periscolaire: the movements of each confirmation, for the nightly report",
+)
+
+promotion_table = sa.Table(
+    "periscolaire_promotion",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("child", sa.String(_ID), nullable=False),
+    sa.Column("activity", sa.String(_CODE), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("family", sa.String(_ID), nullable=False),
+    sa.Column("at", sa.String(_INSTANT), nullable=False),
+    sa.Column("sent", sa.Boolean, nullable=False),
+    sa.Column("sent_at", sa.String(_INSTANT), nullable=True),
+    sa.Index("ix_periscolaire_promotion_pending", "commune", "sent", "id"),
+    comment="periscolaire: outbox of waiting-list promotions",
+)
+
+counter_table = sa.Table(
+    "periscolaire_counter",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    comment="periscolaire: sequence numbers where the database has no sequences (SQLite)",
+)
+
+sequence = sa.Sequence(
+    "periscolaire_sequence", increment=SEQUENCE_BLOCK, start=SEQUENCE_BLOCK, metadata=metadata
+)
+
+_S = slot_table.c
+_R = reservation_table.c
+_J = journal_table.c
+_P = promotion_table.c
+_KIND_KEYS = ("c", "a", "w", "r")
