@@ -556,6 +556,7 @@ class Decision:
         "cancelled",
         "family",
         "now",
+        "observed",
         "promoted",
         "refused",
         "refused_keys",
@@ -578,6 +579,9 @@ class Decision:
         self.refused: list[Rejection] = []
         self.refused_keys: list[Key] = []  # refused bookings (refused cancellations are not reported)
         self.promoted: list[tuple[Key, str]] = []
+        #: Reservations read under the locks and left as they were (a booking
+        #: refused ``already_booked``, a cancellation refused): what they are.
+        self.observed: dict[Key, Held | None] = {}
 
     # -- reading --------------------------------------------------------------------
 
@@ -617,6 +621,21 @@ class Decision:
 
     def promotions(self) -> tuple[Promotion, ...]:
         return tuple(Promotion(Request(*key), owner, self.now) for key, owner in self.promoted)
+
+    def final_states(self) -> dict[Key, Held | None]:
+        """What every reservation the decision read or wrote is once applied
+        (None: no reservation), for a session's view of its children. The
+        store gives sequences when it writes: here a new or promoted
+        reservation has sequence 0 and is not transmitted."""
+        states = dict(self.observed)
+        for key, _ in self.cancelled:
+            states[key] = None
+        for key, owner in self.promoted:
+            states[key] = (owner, True, 0, False)
+        family = self.family
+        for key, accepted in self.added:
+            states[key] = (family, accepted, 0, False)
+        return states
 
     def __bool__(self) -> bool:
         """Whether there is anything to write."""
@@ -715,6 +734,7 @@ def _decide_cancellations(
         if reason is None and held is not None:
             decision.cancel(key, held)
         else:  # shown on screen; the guide's report has no section for it
+            decision.observed[key] = held
             decision.refused.append(Rejection(_new_tuple(Request, key), reason or "not_booked"))
 
 
@@ -770,8 +790,9 @@ def _decide_bookings(  # noqa: PLR0915 - one loop, kept flat for speed
             reason = "not_custody_day"
         elif not window.bookable(local):
             reason = window.state(local).value
-        elif held_of(key) is not None:
+        elif (held := held_of(key)) is not None:
             reason = "already_booked"
+            decision.observed[key] = held
         else:
             taken = new_taken.get(day)
             if taken is None:
@@ -825,6 +846,13 @@ class SessionBackend(Protocol):
     def occupancy(self, code: str, first: date, last: date) -> Occupancy: ...
 
     def confirm(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Outcome: ...
+
+    def apply(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Decision: ...
+
+    @property
+    def live_reads(self) -> bool:
+        """Whether :meth:`children_reservations` is the live state (in memory)
+        rather than a snapshot read from a database."""
 
 
 class BookingSession:
@@ -1053,15 +1081,25 @@ class BookingSession:
     def confirm(self, now: datetime) -> Outcome:
         """Apply the recap at ``now``: every change is re-checked (a deadline may
         have passed, places may be gone), then applied in one unit of work.
-        The selection is emptied; the session's clock moves to ``now`` and it
-        reads the children's reservations again."""
+        The selection is emptied; the session's clock moves to ``now``, and
+        its view of the children's reservations takes what the confirmation
+        read and wrote (other days stay as read when the session opened)."""
         register = self.register
-        outcome = register.confirm(self.family, self._pending, now)
+        decision = register.apply(self.family, self._pending, now)
         self._pending = {}
         self.now = now
         self._local = self._rules.calendar.local(now)
-        self._held = register.children_reservations(tuple(self._children))
-        return outcome
+        if not register.live_reads:
+            # A snapshot: what the confirmation read and wrote under the locks
+            # replaces what the session had read (no second read of the store).
+            held = dict(self._held)
+            for key, state in decision.final_states().items():
+                if state is None:
+                    held.pop(key, None)
+                else:
+                    held[key] = state
+            self._held = held
+        return decision.outcome()
 
     # -- crossing requests and workers ------------------------------------------------------
 

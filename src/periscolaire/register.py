@@ -53,6 +53,7 @@ from periscolaire.booking import (
     Request,
     Reservation,
     ReservationStatus,
+    SlotCounts,
     decide,
     decide_promotions,
 )
@@ -64,6 +65,21 @@ from periscolaire.store import BookingUnit, JournalEntry, Store
 
 __all__ = ["Register"]
 
+
+class _Nothing:
+    """The state an empty confirmation reads: nothing (it reads nothing)."""
+
+    def held(self, key: Key) -> None:
+        return None
+
+    def counts(self, code: str) -> SlotCounts:
+        return SlotCounts({}, {}, {})
+
+    def queue(self, code: str, day: date, n: int) -> list[tuple[Key, str]]:
+        return []
+
+
+_NOTHING = _Nothing()
 _KINDS = (MovementKind.CANCELLED, MovementKind.ACCEPTED, MovementKind.WAITLISTED, MovementKind.REFUSED)
 
 
@@ -256,12 +272,23 @@ class Register:
         """Confirm a family's changes — ``(child, activity, day)`` → True to
         book, False to cancel, in the order selected — at ``now``, in one unit
         of work: every change checked again, then applied together
-        (:func:`periscolaire.booking.decide`). :meth:`BookingSession.confirm`
-        calls this."""
+        (:func:`periscolaire.booking.decide`)."""
+        return self.apply(family, changes, now).outcome()
+
+    @property
+    def live_reads(self) -> bool:
+        """Whether reads give the live state (the in-memory store) rather
+        than a snapshot of a database."""
+        return self._bookings.live_reads
+
+    def apply(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Decision:
+        """:meth:`confirm`, returning the whole decision applied (its
+        outcome, and what became of every reservation it read or wrote):
+        what :meth:`BookingSession.confirm` calls."""
         _check_instant(now)
-        if not changes:
-            return Outcome()
         rules = self.rules
+        if not changes:
+            return Decision(rules, _NOTHING, family.id, now)
         applicant = Applicant.of(family)
         changes = dict(changes)
 
@@ -271,7 +298,7 @@ class Register:
                 unit.apply(decision)
             return decision
 
-        return self._bookings.run(work, keys=tuple(changes)).outcome()
+        return self._bookings.run(work, keys=tuple(changes))
 
     def promote(self, code: str, day: date, now: datetime) -> tuple[Promotion, ...]:
         """Fill free places of a day from its waiting list (after

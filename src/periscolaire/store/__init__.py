@@ -96,6 +96,11 @@ class BookingStore(Protocol):
     @property
     def commune(self) -> str: ...
 
+    @property
+    def live_reads(self) -> bool:
+        """True when reads hand the live state (in memory), False when they
+        return snapshots (a database)."""
+
     def run(
         self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
     ) -> T:
@@ -171,7 +176,9 @@ def open_store(url: str, *, upgrade: bool = False, **options: Any) -> Store:
 
         unknown = sorted(set(options) - {"check_schema"})  # no schema in memory: nothing to check
         if unknown:
-            raise StoreError(f"Options inconnues pour memory:// : {', '.join(unknown)}.", code="unknown_option")
+            raise StoreError(
+                f"Options inconnues pour memory:// : {', '.join(unknown)}.", code="unknown_option"
+            )
         return MemoryStore()
     if scheme in _SQL_SCHEMES and "://" in url:
         from periscolaire.store.sql import SQLStore

@@ -62,6 +62,9 @@ class MemoryBookings:
     """One commune's booking state in memory; it is its own unit of work
     (:meth:`run` holds the commune's lock)."""
 
+    #: Reads hand the live dictionaries (no copy).
+    live_reads = True
+
     def __init__(self, commune: str) -> None:
         self.commune = commune
         self._lock = threading.RLock()

@@ -82,6 +82,9 @@ def _keys(data: Any) -> tuple[Key, ...]:
 class SQLBookings:
     """One commune's booking state in a database (see the module)."""
 
+    #: Reads return snapshots of the database.
+    live_reads = False
+
     def __init__(self, store: SQLStore, commune: str) -> None:
         self.store = store
         self.commune = commune
