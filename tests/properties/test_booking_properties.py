@@ -12,7 +12,9 @@ memory, SQLite, PostgreSQL and MariaDB stores (tests/stores.py).
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import threading
 from datetime import date, datetime, timedelta
@@ -263,6 +265,7 @@ def on_store(name: str, url: str) -> type[RegisterMachine]:
 
 
 _SQLITE = Path(tempfile.mkdtemp(prefix="periscolaire-machine-"))
+atexit.register(shutil.rmtree, _SQLITE, ignore_errors=True)
 TestRegisterMachine = RegisterMachine.TestCase  # memory
 TestRegisterMachineOnSQLite = on_store("sqlite", store_url("sqlite", _SQLITE)).TestCase
 TestRegisterMachineOnSQLite.settings = settings(max_examples=25, stateful_step_count=30)
