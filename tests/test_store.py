@@ -6,13 +6,18 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import periscolaire as ps
 from periscolaire.cli import main
 from tests.stores import Backend
+
+DUPONT = ps.Family("F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
+NOW = datetime(2024, 8, 26, 10)
 
 
 def sqlite_url(tmp_path: Path) -> str:
@@ -115,7 +120,7 @@ def test_a_hosts_schema_missing_a_column_is_refused(tmp_path: Path) -> None:
     engine.dispose()
     with pytest.raises(ps.SchemaError) as info:
         ps.open_store(url)
-    assert info.value.code == "schema_missing"
+    assert info.value.code == "schema_incomplete"
     ps.open_store(url, check_schema=False).close()  # the host's responsibility, then
 
 
@@ -210,3 +215,100 @@ def test_memory_accepts_the_options_of_a_store_it_does_not_need() -> None:
     with pytest.raises(ps.StoreError) as info:
         ps.open_store("memory://", pool_size=3)
     assert info.value.code == "unknown_option"
+
+
+# -- bad arguments are typed errors, never a driver's traceback --------------------------
+
+
+@pytest.fixture
+def register(cestas: ps.Commune) -> ps.Register:
+    return ps.Register(cestas)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: r.set_capacity("MERCREDI", date(2024, 9, 11), -1),
+        lambda r: r.set_capacity("MERCREDI", date(2024, 9, 11), 2**40),
+        lambda r: r.set_capacity("MERCREDI", "2024-09-11", 3),
+        lambda r: r.transmit("2024-08-27T02:00"),
+        lambda r: r.mark_sent([1]),
+        lambda r: r.status("paolo", "MERCREDI", "2024-09-11"),
+        lambda r: r.confirm(DUPONT, {("paolo", "MERCREDI", "2024-09-11"): True}, NOW),
+        lambda r: r.confirm(DUPONT, {("paolo", "MERCREDI", date(2024, 9, 11)): "yes"}, NOW),
+        lambda r: r.confirm(DUPONT, [("paolo", "MERCREDI", date(2024, 9, 11))], NOW),
+        lambda r: r.load(["a row"]),
+        lambda r: ps.Register(r.commune, store="memory://"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_bad_argument_is_a_typed_error(register: ps.Register, call: Any) -> None:
+    with pytest.raises(ps.InvalidArgument) as info:
+        call(register)
+    assert isinstance(info.value, TypeError)  # except TypeError still catches it
+    assert info.value.message
+
+
+@pytest.mark.parametrize(
+    ("child_id", "code"), [("x" * 101, "too_long"), ("zoé\x00", "bad_character"), ("\ud800", "bad_character")]
+)
+def test_an_id_no_database_could_keep_is_refused_at_once(child_id: str, code: str) -> None:
+    with pytest.raises(ps.InvalidData) as info:
+        ps.Child(child_id, "Zoé", "Z")
+    assert (info.value.path, info.value.code) == ("id", code)
+
+
+def test_loading_two_reservations_with_one_sequence_is_refused(register: ps.Register) -> None:
+    rows = [
+        ps.Reservation(child, "MERCREDI", date(2024, 9, 11), f"F-{child}", "waitlisted", sequence=0)
+        for child in ("ann", "bob")
+    ]
+    with pytest.raises(ps.BookingError) as info:
+        register.load(rows)
+    assert info.value.code == "duplicate_sequence"
+    assert len(register) == 0
+
+
+def test_loading_more_accepted_than_an_agents_places_is_refused(register: ps.Register) -> None:
+    register.set_capacity("MERCREDI", date(2024, 9, 11), 1)
+    rows = [
+        ps.Reservation(child, "MERCREDI", date(2024, 9, 11), f"F-{child}", "accepted", sequence=i)
+        for i, child in enumerate(("ann", "bob"), start=1)
+    ]
+    with pytest.raises(ps.BookingError) as info:
+        register.load(rows)
+    assert info.value.code == "overbooked"
+
+
+def test_an_unknown_store_option_is_a_store_error(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    with pytest.raises(ps.StoreError) as info:
+        ps.open_store(url, upgrade=True, pool_sizee=3)
+    assert info.value.code == "unknown_option"
+
+
+def test_upgrading_a_schema_newer_than_the_library_is_refused_with_advice(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path)
+    ps.open_store(url, upgrade=True).close()
+    _stamp(url, "9999")
+    with pytest.raises(ps.SchemaError) as info:
+        ps.open_store(url, upgrade=True)
+    assert info.value.code == "schema_newer"
+    out = io.StringIO()
+    assert main(["db", "current", url], out) == 1
+    assert "mettez periscolaire à jour" in out.getvalue()
+    assert main(["db", "upgrade", url, "--revision", "bogus"], io.StringIO()) == 2
+
+
+def test_tables_made_by_hand_without_their_version_are_reported_as_such(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from periscolaire.store.sql import slot_table
+
+    url = sqlite_url(tmp_path)
+    engine = sa.create_engine(url)
+    slot_table.create(engine)  # one table of the library's, made by hand
+    engine.dispose()
+    for upgrade in (False, True):
+        with pytest.raises(ps.SchemaError) as info:
+            ps.open_store(url, upgrade=upgrade)
+        assert info.value.code == "schema_incomplete"

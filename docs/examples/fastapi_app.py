@@ -32,7 +32,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NamedTuple
 
@@ -293,10 +293,10 @@ def names_of(family: ps.Family | None) -> dict[str, str]:
 def nightly(register: ps.Register, now: datetime, mailer: Callable[[Mail], None] = send) -> list[Mail]:
     """The nightly batch (cron, or the endpoint below); returns what it sent.
 
-    1. ``transmit(now)``: each family's movements since the last run, returned
-       by exactly one run: the reports are rendered and handed to the mailer
-       at once (a crash between the two loses those reports, never the
-       reservations).
+    1. ``transmit(now)``: each family's movements since the last run. ``now``
+       is the night's own instant (see :func:`night_of`): a batch run again
+       for the same night gets the same movements, and sends the same
+       e-mails under the same Message-IDs (the mailer drops duplicates).
     2. The outbox of waiting-list promotions: each e-mail sent, then marked
        sent. A batch that crashes resumes where it stopped; only the promotion
        in flight may be sent twice, with the same Message-ID.
@@ -337,10 +337,19 @@ class Clock(BaseModel):
     now: datetime | None = None
 
 
+def night_of(register: ps.Register, now: datetime) -> datetime:
+    """The night a batch started at ``now`` belongs to: 02:00 commune-local of
+    that day (of the day before, before 02:00). Every run of one night — the
+    first, and any run again after a crash — uses this instant."""
+    local = register.calendar.local(now)
+    night = local.replace(hour=2, minute=0, second=0, microsecond=0)
+    return night if local >= night else night - timedelta(days=1)
+
+
 @app.post("/nightly")
 def nightly_run(clock: Clock, register: RegisterDep) -> dict[str, Any]:
     """Run the nightly batch (usually a cron job calling :func:`nightly`)."""
-    sent = nightly(register, instant(register, clock.now))
+    sent = nightly(register, night_of(register, instant(register, clock.now)))
     return {"sent": [mail._asdict() for mail in sent]}
 
 

@@ -288,6 +288,21 @@ class Promotion:
         )
 
 
+def _a_day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not date:
+        raise InvalidData(attribute.name, f"une date (datetime.date) est attendue, reçu {value!r}")
+
+
+def _a_count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidData(attribute.name, f"un entier positif ou nul est attendu, reçu {value!r}")
+
+
+def _a_status(value: Any) -> ReservationStatus:
+    status: ReservationStatus = _enum(ReservationStatus, value, "status")
+    return status
+
+
 @attrs.frozen
 class Reservation:
     """A reservation as a store keeps it (one row per child, activity, day).
@@ -296,13 +311,13 @@ class Reservation:
     served); ``transmitted`` is False until the nightly run.
     """
 
-    child: str
-    activity: str
-    day: date
-    family: str
-    status: ReservationStatus = attrs.field(converter=ReservationStatus)
-    sequence: int = 0
-    transmitted: bool = False
+    child: str = attrs.field(validator=attrs.validators.instance_of(str))
+    activity: str = attrs.field(validator=attrs.validators.instance_of(str))
+    day: date = attrs.field(validator=_a_day)
+    family: str = attrs.field(validator=attrs.validators.instance_of(str))
+    status: ReservationStatus = attrs.field(converter=_a_status)
+    sequence: int = attrs.field(default=0, validator=_a_count)
+    transmitted: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -672,12 +687,14 @@ class Decision:
         counts.waiting[day] = waiting
 
     def cancel(self, key: Key, held: Held) -> None:
+        """Remove a reservation; the caller fills the freed places once every
+        cancellation is counted (a waiting-list reservation cancelled in the
+        same confirmation must not be promoted first)."""
         _, code, day = key
         counts = self.counts(code)
         self.cancelled.append((key, held))
         if held[HELD_ACCEPTED]:
             counts.taken[day] = counts.taken_on(day) - 1
-            self.fill(code, day)
         else:
             counts.waiting[day] = counts.waiting_on(day) - 1
             self._skip.setdefault((code, day), set()).add(key)
@@ -721,6 +738,7 @@ def _decide_cancellations(
     windows = decision.rules.windows
     held_of = decision._state.held
     family = applicant.family
+    freed: dict[tuple[str, date], None] = {}  # slots with a place freed, in the order freed
     for key, action in changes.items():
         if action is _BOOK:
             continue
@@ -733,9 +751,13 @@ def _decide_cancellations(
         reason = cancel_refusal(family, held, days.get(key[2]), local)
         if reason is None and held is not None:
             decision.cancel(key, held)
+            if held[HELD_ACCEPTED]:
+                freed[(key[1], key[2])] = None
         else:  # shown on screen; the guide's report has no section for it
             decision.observed[key] = held
             decision.refused.append(Rejection(_new_tuple(Request, key), reason or "not_booked"))
+    for code, day in freed:  # every cancellation counted: the freed places go to the waiting lists
+        decision.fill(code, day)
 
 
 def _decide_bookings(  # noqa: PLR0915 - one loop, kept flat for speed
@@ -906,6 +928,8 @@ class BookingSession:
     def is_booked(self, child_id: str, code: str, day: date) -> bool:
         """As the calendar shows it: booked (or waitlisted), with this
         session's pending changes applied."""
+        if child_id not in self._children:
+            raise UnknownChild(child_id)
         key = (child_id, code, day)
         pending = self._pending.get(key)
         if pending is not None:

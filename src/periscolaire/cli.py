@@ -300,7 +300,9 @@ def _run_demo_on_store(args: argparse.Namespace, out: TextIO) -> int:
     commune = attrs.evolve(load_commune(), key=key)
     store = open_store(args.store, upgrade=True)
     try:
-        part: Literal["after_restart", "before_restart"] = "after_restart" if args.resume else "before_restart"
+        part: Literal["after_restart", "before_restart"] = (
+            "after_restart" if args.resume else "before_restart"
+        )
         steps = run_demo(args.now, commune, store=store, part=part)
     finally:
         store.close()
@@ -310,7 +312,17 @@ def _run_demo_on_store(args: argparse.Namespace, out: TextIO) -> int:
     child_text = ""
     goes_on = args.now is None or commune.calendar.local(args.now) >= RESTART_AT
     if not args.resume and goes_on:
-        command = [sys.executable, "-m", "periscolaire", "demo", "--store", args.store, "--key", key, "--resume"]
+        command = [
+            sys.executable,
+            "-m",
+            "periscolaire",
+            "demo",
+            "--store",
+            args.store,
+            "--key",
+            key,
+            "--resume",
+        ]
         command += ["--now", args.now.isoformat()] if args.now is not None else []
         command += ["--json"] if args.json else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -349,7 +361,7 @@ def _run_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_db_current(args: argparse.Namespace, out: TextIO) -> int:
-    from periscolaire.store.sql import HEAD, SQLStore
+    from periscolaire.store.sql import HEAD, REVISIONS, SQLStore
 
     store = SQLStore(args.url, check_schema=False)
     try:
@@ -359,6 +371,8 @@ def _run_db_current(args: argparse.Namespace, out: TextIO) -> int:
     state = "à jour" if current == HEAD else "à mettre à jour : periscolaire db upgrade URL"
     if current is None:
         state = "aucune table : periscolaire db upgrade URL"
+    elif current not in REVISIONS:
+        state = "plus récente que cette version de periscolaire : mettez periscolaire à jour"
     out.write(f"{store.url} : révision {current or '-'} (attendue {HEAD}), {state}\n")
     return 0 if current == HEAD else 1
 

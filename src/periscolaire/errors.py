@@ -29,6 +29,7 @@ __all__ = [
     "ConfigurationError",
     "DossierError",
     "InvalidAmount",
+    "InvalidArgument",
     "InvalidData",
     "LedgerError",
     "MissingExtra",
@@ -185,6 +186,17 @@ class ProfileError(PeriscolaireError):
     """A profile operation that is refused (password policy, e-mail address...)."""
 
     code = "profile"
+
+
+class InvalidArgument(PeriscolaireError, TypeError):
+    """An argument of the wrong type or out of its range (a day that is not a
+    ``date``, a negative number of places, a store that is not one).
+
+    It is also a :class:`TypeError`, so that ``except TypeError`` still
+    catches a programming mistake.
+    """
+
+    code = "invalid_argument"
 
 
 class InvalidData(PeriscolaireError):

@@ -15,6 +15,7 @@ False
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
@@ -27,9 +28,28 @@ from periscolaire.jsonsafe import iso_date, items, mapping, member, text
 __all__ = ["AlternateWeeks", "Child", "Custody", "CustodyDays", "Family"]
 
 
-def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+#: The longest id a store keeps (a child's, a family account's).
+MAX_ID = 100
+MAX_NAME = 200
+
+
+def _clean_text(name: str, value: object, limit: int) -> None:
+    """A non-empty string a database can keep as it is: valid Unicode (no
+    lone surrogate), no control character, at most ``limit`` characters."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{attribute.name} must be a non-empty string, got {value!r}")
+        raise InvalidData(name, f"une chaîne non vide est attendue, reçu {value!r}")
+    if len(value) > limit:
+        raise InvalidData(name, f"au plus {limit} caractères, reçu {len(value)}", code="too_long")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in value):
+        raise InvalidData(name, f"caractère de contrôle ou invalide dans {value!r}", code="bad_character")
+
+
+def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _clean_text(attribute.name, value, MAX_NAME)
+
+
+def _an_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _clean_text(attribute.name, value, MAX_ID)
 
 
 def _activity_set(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -41,7 +61,7 @@ class Child:
     """A child of a family. ``activities`` restricts the activities it is
     enrolled in (``None``: every activity of the commune)."""
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_an_id)
     first_name: str = attrs.field(validator=_non_empty)
     last_name: str = attrs.field(validator=_non_empty)
     activities: frozenset[str] | None = attrs.field(default=None, converter=_activity_set)
@@ -131,7 +151,7 @@ class Family:
     the same children; ``custody`` restricts an account to its custody days.
     """
 
-    id: str = attrs.field(validator=_non_empty)
+    id: str = attrs.field(validator=_an_id)
     name: str = attrs.field(validator=_non_empty)
     children: tuple[Child, ...] = attrs.field(converter=_children)
     custody: Custody | None = None

@@ -58,7 +58,7 @@ from periscolaire.booking import (
     decide_promotions,
 )
 from periscolaire.commune import Commune
-from periscolaire.errors import BookingAccessDenied, BookingError
+from periscolaire.errors import BookingAccessDenied, BookingError, InvalidArgument
 from periscolaire.family import Family
 from periscolaire.money import money
 from periscolaire.store import BookingUnit, JournalEntry, Store
@@ -83,14 +83,48 @@ _NOTHING = _Nothing()
 _KINDS = (MovementKind.CANCELLED, MovementKind.ACCEPTED, MovementKind.WAITLISTED, MovementKind.REFUSED)
 
 
+#: The most places a day may have (an agent's typo, not a leisure centre).
+MAX_PLACES = 100_000
+
+
 def _check_places(places: Any) -> None:
-    if places is not None and (isinstance(places, bool) or not isinstance(places, int) or places < 0):
-        raise ValueError(f"places must be an int >= 0 or None, got {places!r}")
+    if places is None:
+        return
+    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_PLACES:
+        raise InvalidArgument(
+            f"Nombre de places invalide : un entier de 0 à {MAX_PLACES} (ou None) est attendu, reçu {places!r}.",
+            code="bad_places",
+        )
 
 
 def _check_instant(now: Any, name: str = "now") -> None:
     if not isinstance(now, datetime):
-        raise TypeError(f"{name} must be a datetime.datetime, got {now!r}")
+        raise InvalidArgument(f"{name} : une date et heure (datetime) est attendue, reçu {now!r}.")
+
+
+def _check_day(day: Any) -> None:
+    if type(day) is not date:
+        raise InvalidArgument(f"day : une date (datetime.date) est attendue, reçu {day!r}.")
+
+
+def _check_changes(changes: Any) -> None:
+    """Each change: ``(child, activity, day)`` -> True (book) or False (cancel)."""
+    if not isinstance(changes, Mapping):
+        raise InvalidArgument(
+            f"changes : un dictionnaire (enfant, activité, jour) -> bool est attendu, reçu {changes!r}."
+        )
+    for key, action in changes.items():
+        if (
+            type(key) is not tuple
+            or len(key) != 3
+            or type(key[0]) is not str
+            or type(key[1]) is not str
+            or type(key[2]) is not date
+            or type(action) is not bool
+        ):
+            raise InvalidArgument(
+                f"changes : (enfant, activité, jour) -> True ou False attendu, reçu {key!r} -> {action!r}."
+            )
 
 
 class Register:
@@ -107,6 +141,12 @@ class Register:
             from periscolaire.store.memory import MemoryStore
 
             store = MemoryStore()
+        if not isinstance(commune, Commune):
+            raise InvalidArgument(
+                f"commune : une ps.Commune est attendue (ps.load_commune()), reçu {commune!r}."
+            )
+        if not callable(getattr(store, "bookings", None)):
+            raise InvalidArgument(f"store : un stockage de ps.open_store(url) est attendu, reçu {store!r}.")
         self.commune = commune
         self.calendar = commune.calendar
         self.rules = BookingRules(commune)
@@ -129,21 +169,32 @@ class Register:
         ``sequence`` order. Data that breaks an invariant (an unknown
         activity, a key twice, more accepted than places) is refused and
         nothing is stored."""
-        rows = sorted(reservations, key=lambda r: r.sequence)
-        seen: set[Key] = set()
-        accepted: dict[tuple[str, date], int] = {}
+        rows = list(reservations)
         for row in rows:
             if not isinstance(row, Reservation):
-                raise TypeError(f"reservations must be periscolaire.Reservation, got {row!r}")
+                raise InvalidArgument(f"reservations : des ps.Reservation sont attendues, reçu {row!r}.")
             self.rules.check(row.activity)
+        rows.sort(key=lambda r: r.sequence)
+        seen: set[Key] = set()
+        sequences: set[int] = set()
+        accepted: dict[tuple[str, date], int] = {}
+        for row in rows:
             key = (row.child, row.activity, row.day)
             if key in seen:
                 raise BookingError(f"Réservation en double : {key!r}.", code="duplicate_reservation")
+            if row.sequence in sequences:
+                # The waiting lists' order would be a guess.
+                raise BookingError(
+                    f"Deux réservations ont la séquence {row.sequence} : l'ordre des listes d'attente "
+                    "en dépend, chaque réservation a la sienne.",
+                    code="duplicate_sequence",
+                )
             seen.add(key)
+            sequences.add(row.sequence)
             if row.status == ReservationStatus.ACCEPTED:
                 accepted[(row.activity, row.day)] = accepted.get((row.activity, row.day), 0) + 1
         for (code, day), taken in accepted.items():
-            capacity = self.rules.capacity_on(code, day)
+            capacity = self.capacity(code, day)  # an agent's override included
             if capacity is not None and taken > capacity:
                 raise BookingError(
                     f"{taken} réservations acceptées pour {capacity} places : {code} {day}.",
@@ -156,6 +207,7 @@ class Register:
     def capacity(self, code: str, day: date) -> int | None:
         """Places for the activity that day (``None``: unlimited)."""
         self.rules.check(code)
+        _check_day(day)
         return self.rules.capacity_on(code, day, self._bookings.slot(code, day).override)
 
     def set_capacity(
@@ -167,6 +219,7 @@ class Register:
         given (the promotions made are returned, and wait in the outbox),
         else at the next confirmation of that day or :meth:`promote`."""
         self.rules.check(code)
+        _check_day(day)
         _check_places(places)
         if now is not None:
             _check_instant(now)
@@ -188,6 +241,7 @@ class Register:
         """Places still free that day (``None``: unlimited). Shown to families,
         knowing it may change before they confirm (guide p. 11)."""
         self.rules.check(code)
+        _check_day(day)
         slot = self._bookings.slot(code, day)
         capacity = self.rules.capacity_on(code, day, slot.override)
         return None if capacity is None else max(0, capacity - slot.taken)
@@ -195,27 +249,33 @@ class Register:
     def taken(self, code: str, day: date) -> int:
         """Accepted reservations that day."""
         self.rules.check(code)
+        _check_day(day)
         return self._bookings.slot(code, day).taken
 
     def waiting_list(self, code: str, day: date) -> tuple[Request, ...]:
         """The day's waiting list, first come first."""
         self.rules.check(code)
+        _check_day(day)
         return tuple(Request(*key) for key in self._bookings.waiting_list(code, day))
 
     def occupancy(self, code: str, first: date, last: date) -> Occupancy:
         """Accepted reservations and agents' overrides per day of ``first..last``."""
         self.rules.check(code)
+        _check_day(first)
+        _check_day(last)
         return self._bookings.occupancy(code, first, last)
 
     # -- reading -----------------------------------------------------------------
 
     def status(self, child_id: str, code: str, day: date) -> ReservationStatus | None:
         """The reservation's status, or ``None`` when the day is not booked."""
+        _check_day(day)
         held = self._bookings.held((child_id, code, day))
         return None if held is None else STATUS[held[HELD_ACCEPTED]]
 
     def owner(self, child_id: str, code: str, day: date) -> str | None:
         """The family account that holds the reservation."""
+        _check_day(day)
         held = self._bookings.held((child_id, code, day))
         return None if held is None else held[HELD_FAMILY]
 
@@ -286,6 +346,7 @@ class Register:
         outcome, and what became of every reservation it read or wrote):
         what :meth:`BookingSession.confirm` calls."""
         _check_instant(now)
+        _check_changes(changes)
         rules = self.rules
         if not changes:
             return Decision(rules, _NOTHING, family.id, now)
@@ -304,6 +365,7 @@ class Register:
         """Fill free places of a day from its waiting list (after
         :meth:`set_capacity` raised them); returns the promotions made."""
         self.rules.check(code)
+        _check_day(day)
         _check_instant(now)
         rules = self.rules
 
@@ -329,12 +391,15 @@ class Register:
         waiting list, refusals); every reservation becomes « transmise ».
         Each movement belongs to exactly one run, in whichever process.
 
-        A run is known by its instant: ``transmit`` again with the same
-        ``now`` returns that run's movements again, and nothing newer — a
-        batch that crashed before its e-mails went out runs again with the
-        same ``now`` and loses nothing (docs/stores.md)."""
+        A run is known by its instant (in commune-local time, however it is
+        written): ``transmit`` again with the same ``now`` returns that run's
+        movements again, and nothing newer — a batch that crashed before its
+        e-mails went out runs again with the same ``now`` and loses nothing
+        (docs/stores.md)."""
         _check_instant(now)
-        return _movements(self._bookings.transmit(now))
+        # One instant, however it is written: 02:00 in Paris, 00:00 UTC and a
+        # naive 02:00 (commune-local) are the same run.
+        return _movements(self._bookings.transmit(self.calendar.local(now)))
 
     def pending_promotions(self) -> tuple[Promotion, ...]:
         """The outbox: promotions whose « réservation acceptée » e-mail is not
@@ -346,15 +411,20 @@ class Register:
         """Mark promotions' e-mails sent: they leave the outbox."""
         if now is not None:
             _check_instant(now)
+        promotions = list(promotions)
+        for promotion in promotions:
+            if not isinstance(promotion, Promotion):
+                raise InvalidArgument(f"promotions : des ps.Promotion sont attendues, reçu {promotion!r}.")
         self._bookings.mark_sent([p.id for p in promotions], now)
 
-    def take_promotions(self) -> tuple[Promotion, ...]:
-        """The outbox emptied at once: promotions not yet taken, each
-        returned once. (A crash before the e-mails are sent loses them:
+    def take_promotions(self, now: datetime | None = None) -> tuple[Promotion, ...]:
+        """The outbox emptied at once, in one transaction: promotions not yet
+        taken, each returned to one caller only, whatever the number of
+        processes asking. (A crash before the e-mails are sent loses them:
         prefer :meth:`pending_promotions` and :meth:`mark_sent`.)"""
-        promotions = self.pending_promotions()
-        self.mark_sent(promotions)
-        return promotions
+        if now is not None:
+            _check_instant(now)
+        return tuple(self._bookings.take_promotions(now))
 
     def __repr__(self) -> str:
         return f"Register(commune={self.commune.name!r}, store={self.store.url!r})"

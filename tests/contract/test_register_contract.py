@@ -322,3 +322,123 @@ def test_the_nightly_run_again_with_the_same_instant_returns_the_same_movements(
     assert backend.reopen(register).transmit(night) == first
     assert register.transmit(datetime(2024, 8, 28, 2)).keys() == {"F-MARTIN"}
     assert register.transmit(night) == first
+
+
+# -- several cancellations in one confirmation -----------------------------------------------
+
+SIBLINGS = ps.Family(
+    "F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"), ps.Child("amalia", "Amalia", "DUPONT"))
+)
+
+
+def _siblings_on_one_place(register: ps.Register) -> None:
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)
+    changes = {("paolo", "MERCREDI", WEDNESDAY): True, ("amalia", "MERCREDI", WEDNESDAY): True}
+    outcome = register.confirm(SIBLINGS, changes, OPENING_WEEK)
+    assert (len(outcome.accepted), len(outcome.waitlisted)) == (1, 1)  # Paolo holds the place, Amalia waits
+
+
+def test_cancelling_a_child_and_the_sibling_waiting_behind_frees_the_place_for_the_next_family(
+    register: ps.Register,
+) -> None:
+    _siblings_on_one_place(register)
+    confirm(register, MARTIN, WEDNESDAY)  # Léa waits behind Amalia
+    cancel = {("paolo", "MERCREDI", WEDNESDAY): False, ("amalia", "MERCREDI", WEDNESDAY): False}
+    outcome = register.confirm(SIBLINGS, cancel, datetime(2024, 8, 27, 10))
+    assert len(outcome.cancelled) == 2
+    # Amalia was cancelled in the same confirmation: the place goes to Léa, not to her.
+    assert register.status("lea", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.ACCEPTED
+    assert register.taken("MERCREDI", WEDNESDAY) == 1
+    assert register.waiting_list("MERCREDI", WEDNESDAY) == ()
+    assert [p.request.child for p in register.pending_promotions()] == ["lea"]
+
+
+def test_cancelling_both_siblings_with_nobody_else_waiting_empties_the_day(register: ps.Register) -> None:
+    _siblings_on_one_place(register)
+    cancel = {("paolo", "MERCREDI", WEDNESDAY): False, ("amalia", "MERCREDI", WEDNESDAY): False}
+    assert len(register.confirm(SIBLINGS, cancel, datetime(2024, 8, 27, 10)).cancelled) == 2
+    assert (register.taken("MERCREDI", WEDNESDAY), register.waiting_list("MERCREDI", WEDNESDAY)) == (0, ())
+    assert register.pending_promotions() == ()
+    assert len(register) == 0
+
+
+def test_a_nightly_run_is_one_instant_however_it_is_written(register: ps.Register) -> None:
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    confirm(register, DUPONT, date(2024, 9, 11))
+    first = register.transmit(datetime(2024, 8, 27, 2, tzinfo=ZoneInfo("Europe/Paris")))
+    assert first.keys() == {"F-DUPONT"}
+    assert register.transmit(datetime(2024, 8, 27, 0, tzinfo=UTC)) == first  # the same instant
+    assert register.transmit(datetime(2024, 8, 27, 2)) == first  # naive: commune-local
+
+
+def test_a_nightly_run_that_found_nothing_stays_empty_when_replayed(register: ps.Register) -> None:
+    night = datetime(2024, 8, 27, 2)
+    assert register.transmit(night) == {}
+    confirm(register, DUPONT, date(2024, 9, 11), at=datetime(2024, 8, 27, 8))
+    assert register.transmit(night) == {}  # nothing newer in an old run
+    assert register.transmit(datetime(2024, 8, 28, 2)).keys() == {"F-DUPONT"}
+
+
+def test_ids_that_differ_by_case_or_accents_never_meet(cestas: ps.Commune, backend: Backend) -> None:
+    # MariaDB compares text without case or accents by default: not here.
+    import attrs
+
+    store = backend.store()
+    upper = ps.Register(attrs.evolve(cestas, key=f"Vallée-{backend.name}"), store=store)
+    lower = ps.Register(attrs.evolve(cestas, key=f"vallee-{backend.name}"), store=store)
+    confirm(upper, DUPONT, WEDNESDAY)
+    assert len(lower) == 0
+    zoe = ps.Family("F-ZOE", "Z", (ps.Child("zoé", "Zoé", "Z"),))
+    zoe_plain = ps.Family("F-ZOE2", "Z", (ps.Child("zoe", "Zoe", "Z"),))
+    assert confirm(upper, zoe, WEDNESDAY).accepted
+    assert confirm(upper, zoe_plain, WEDNESDAY).accepted  # another child
+    assert upper.owner("zoé", "MERCREDI", WEDNESDAY) == "F-ZOE"
+    assert upper.status("ZOÉ", "MERCREDI", WEDNESDAY) is None
+    assert [r.child for r in upper.reservations("f-zoe")] == []
+
+
+def test_two_batches_taking_promotions_at_once_never_both_get_one(
+    register: ps.Register, backend: Backend
+) -> None:
+    import threading
+
+    register.set_capacity("MERCREDI", WEDNESDAY, 0)
+    for family in (MARTIN, DUPONT, BERNARD):
+        confirm(register, family, WEDNESDAY)
+    register.set_capacity("MERCREDI", WEDNESDAY, 3, now=datetime(2024, 9, 3, 9))  # three promotions
+    others = [backend.reopen(register) for _ in range(2)]
+    barrier = threading.Barrier(2, timeout=30)
+    taken: list[tuple[ps.Promotion, ...]] = []
+
+    def take(r: ps.Register) -> None:
+        barrier.wait()
+        taken.append(r.take_promotions())
+
+    threads = [threading.Thread(target=take, args=(r,)) for r in others]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    ids = [p.id for batch in taken for p in batch]
+    assert len(ids) == 3
+    assert len(set(ids)) == 3  # each promotion to one batch
+
+
+def test_a_big_family_confirms_a_whole_period_at_once(register: ps.Register) -> None:
+    # Fourteen children with long ids, three activities over September and October:
+    # more new reservations than a block of sequence numbers, and a journal
+    # entry beyond MariaDB's 64 KB TEXT.
+    children = tuple(ps.Child(f"enfant-{i:02}-" + "x" * 80, f"Enfant{i}", "NOMBREUSE") for i in range(14))
+    family = ps.Family("F-NOMBREUSE", "NOMBREUSE", children)
+    session = register.open_session(family, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True)
+    for child in children:
+        for code in ("RESTAURATION", "ACCUEIL_MATIN", "ACCUEIL_SOIR"):
+            session.toggle_month(child.id, code, date(2024, 9, 1))
+            session.toggle_month(child.id, code, date(2024, 10, 1))
+    outcome = session.confirm(OPENING_WEEK)
+    assert len(outcome.accepted) == len(register) > 1024
+    sequences = [r.sequence for r in register.reservations()]
+    assert len(set(sequences)) == len(sequences)
+    assert sum(len(m) for m in register.transmit(datetime(2024, 8, 27, 2)).values()) == len(outcome.accepted)

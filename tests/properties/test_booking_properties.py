@@ -71,6 +71,7 @@ class RegisterMachine(RuleBasedStateMachine):
                 if code in CAPACITY:
                     self.register.set_capacity(code, day, CAPACITY[code])
         self.now = START
+        self.nights = 0
         self.sessions: list[ps.BookingSession] = []
         self.confirmed_order: list[int] = []
 
@@ -145,6 +146,27 @@ class RegisterMachine(RuleBasedStateMachine):
             assert s.recap() == before
 
     @rule(data=st.data())
+    def a_family_cancels_a_whole_day(self, data: st.DataObject) -> None:
+        # Every child of the account on one day, in one confirmation: siblings,
+        # one accepted and one waiting, must not promote each other.
+        s = data.draw(st.sampled_from(self.sessions))
+        code = data.draw(st.sampled_from(sorted(DAYS)))
+        day = data.draw(st.sampled_from(DAYS[code]))
+        mine = [r for r in snapshot(self.register) if (r.family, r.activity, r.day) == (s.family.id, code, day)]
+        s.discard()
+        for row in mine:
+            try:
+                s.toggle_day(row.child, code, day)
+            except ps.NotBookable:
+                return
+        before = {p.id for p in self.register.pending_promotions()}
+        outcome = s.confirm(self.now)
+        for request in outcome.cancelled:
+            assert self.register.status(*request) is None
+        promoted = [p.request for p in self.register.pending_promotions() if p.id not in before]
+        assert not set(promoted) & set(outcome.cancelled)
+
+    @rule(data=st.data())
     def discard(self, data: st.DataObject) -> None:
         s = data.draw(st.sampled_from(self.sessions))
         s.discard()
@@ -196,7 +218,8 @@ class RegisterMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.now < datetime(2024, 10, 1))
     @rule()
     def transmit(self) -> None:
-        movements = self.register.transmit(self.now)
+        self.nights += 1  # each run its own night (a run again with the same instant replays it)
+        movements = self.register.transmit(datetime(2024, 8, 26, 2) + timedelta(days=self.nights))
         assert all(r.transmitted for r in self.register.reservations())
         assert all(movements.values())
 

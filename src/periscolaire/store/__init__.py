@@ -132,14 +132,20 @@ class BookingStore(Protocol):
     def untransmitted(self, family: str | None = None) -> list[JournalEntry]:
         """Journal entries not transmitted yet, oldest first."""
 
-    def transmit(self, now: datetime) -> list[JournalEntry]:
-        """Mark every untransmitted entry and reservation « transmise »; return
-        the entries marked, oldest first (each entry is returned by one run only)."""
+    def transmit(self, run: datetime) -> list[JournalEntry]:
+        """The nightly run known by ``run`` (naive, commune-local): the first
+        time, mark every untransmitted entry and reservation « transmise » and
+        return the entries marked, oldest first; again with the same ``run``,
+        return that run's entries again (and nothing newer)."""
 
     def pending_promotions(self) -> list[Promotion]:
         """Promotions whose e-mail is not marked sent, oldest first."""
 
     def mark_sent(self, ids: Sequence[int], now: datetime | None) -> None: ...
+
+    def take_promotions(self, now: datetime | None) -> list[Promotion]:
+        """The pending promotions, marked sent in the same transaction: each
+        is returned to one caller only."""
 
 
 class Store(Protocol):

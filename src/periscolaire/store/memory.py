@@ -180,7 +180,12 @@ class MemoryBookings:
         return self._held
 
     def occupancy(self, code: str, first: date, last: date) -> Occupancy:
-        return Occupancy(self._taken.get(code, _EMPTY), self._overrides.get(code, _EMPTY))
+        taken = self._taken.get(code, _EMPTY)
+        overrides = self._overrides.get(code, _EMPTY)
+        return Occupancy(
+            {d: n for d, n in taken.items() if first <= d <= last and n} if taken else _EMPTY,
+            {d: n for d, n in overrides.items() if first <= d <= last} if overrides else _EMPTY,
+        )
 
     def waiting_list(self, code: str, day: date) -> list[Key]:
         return list(self._queues.get(code, {}).get(day, ()))
@@ -216,14 +221,13 @@ class MemoryBookings:
         with self._lock:
             return [e for e in self._journal if family is None or e.family == family]
 
-    def transmit(self, now: datetime) -> list[JournalEntry]:
+    def transmit(self, run: datetime) -> list[JournalEntry]:
         with self._lock:
-            run = now.isoformat()
-            if run in self._runs:  # the same night again: the same movements
-                return list(self._runs[run])
+            at = run.isoformat()
+            if at in self._runs:  # the same night again: the same movements
+                return list(self._runs[at])
             journal, self._journal = self._journal, []
-            if journal:
-                self._runs[run] = journal
+            self._runs[at] = journal
             held = self._held
             for key, (owner, accepted, sequence, transmitted) in held.items():
                 if not transmitted:
@@ -233,6 +237,11 @@ class MemoryBookings:
     def pending_promotions(self) -> list[Promotion]:
         with self._lock:
             return list(self._outbox.values())
+
+    def take_promotions(self, now: datetime | None) -> list[Promotion]:
+        with self._lock:
+            taken, self._outbox = list(self._outbox.values()), {}
+            return taken
 
     def mark_sent(self, ids: Sequence[int], now: datetime | None) -> None:
         with self._lock:

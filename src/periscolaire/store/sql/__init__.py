@@ -49,6 +49,7 @@ the store.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -162,8 +163,48 @@ class SQLStore:
 
     def upgrade(self, revision: str = "head") -> None:
         """Apply the shipped migrations up to ``revision``."""
+        if revision != "head" and revision not in REVISIONS:
+            raise SchemaError(
+                f"Révision inconnue : {revision!r} (révisions : {', '.join(REVISIONS)}, ou head).",
+                code="unknown_revision",
+            )
+        current = self.revision()
+        if current is not None and current not in REVISIONS:
+            raise self._newer(current)
+        if current is None and self._partial_schema():
+            raise self._incomplete()
+        from alembic.util.exc import CommandError
+
+        try:
+            with _database_errors(self.url):
+                upgrade_schema(self.engine, revision)
+        except CommandError as exc:
+            raise SchemaError(
+                f"La migration de {self.url} a échoué : {exc}", code="migration_failed"
+            ) from exc
+
+    def _partial_schema(self) -> bool:
+        """Some of the library's tables exist, without its version table."""
+        if self._absent_file():
+            return False
         with _database_errors(self.url):
-            upgrade_schema(self.engine, revision)
+            inspector = sa.inspect(self.engine)
+            return any(inspector.has_table(name) for name in metadata.tables)
+
+    def _newer(self, current: str) -> SchemaError:
+        return SchemaError(
+            f"Le schéma du stockage {self.url} ({current}) est plus récent que cette version de "
+            f"periscolaire (qui connaît {HEAD}) : mettez periscolaire à jour.",
+            code="schema_newer",
+        )
+
+    def _incomplete(self) -> SchemaError:
+        return SchemaError(
+            f"Le stockage {self.url} a une partie des tables de periscolaire, sans leur version : "
+            "elles ont été créées hors de « periscolaire db upgrade ». Complétez-les avec vos propres "
+            "migrations (docs/embedding.md) ou repartez d'une base vide.",
+            code="schema_incomplete",
+        )
 
     def check_schema(self) -> None:
         """:class:`~periscolaire.SchemaError` unless the schema is the library's."""
@@ -173,6 +214,8 @@ class SQLStore:
             return
         if current is None and self._host_schema():
             return
+        if current is None and self._partial_schema():
+            raise self._incomplete()
         if current is None:
             raise SchemaError(
                 f"Le stockage {self.url} n'a pas les tables de periscolaire : lancez « {command} ».",
@@ -185,16 +228,17 @@ class SQLStore:
                 code="schema_outdated",
                 command=command,
             )
-        raise SchemaError(
-            f"Le schéma du stockage {self.url} ({current}) est plus récent que cette version de "
-            f"periscolaire (qui connaît {HEAD}) : mettez periscolaire à jour.",
-            code="schema_newer",
-        )
+        raise self._newer(current)
 
     def bookings(self, commune: str) -> SQLBookings:
         found = self._communes.get(commune)
         if found is None:
-            if not isinstance(commune, str) or not commune or len(commune) > _COMMUNE:
+            if (
+                not isinstance(commune, str)
+                or not commune
+                or len(commune) > _COMMUNE
+                or any(unicodedata.category(c) in ("Cc", "Cs") for c in commune)
+            ):
                 raise StoreError(
                     f"Clé de commune invalide pour un stockage SQL (1 à {_COMMUNE} caractères) : {commune!r}.",
                     code="bad_commune_key",

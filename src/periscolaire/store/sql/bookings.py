@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,6 +40,7 @@ from periscolaire.store.sql.schema import (
     journal_table,
     promotion_table,
     reservation_table,
+    run_table,
     slot_table,
 )
 from periscolaire.store.sql.statements import (
@@ -52,6 +53,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+
+_RUN = run_table.c
 
 # --------------------------------------------------------------------------
 # One commune's bookings
@@ -249,19 +252,26 @@ class SQLBookings:
             statement = statement.where(_J.family == family)
         return [_entry(*row) for row in self._read(statement)]
 
-    def transmit(self, now: datetime) -> list[JournalEntry]:
-        run = _instant(now)
+    def transmit(self, run: datetime) -> list[JournalEntry]:
+        at = run.isoformat()
+
+        def replay(conn: Connection) -> list[JournalEntry]:
+            done = conn.execute(
+                sa.select(_J.family, _J.at, _J.movements)
+                .where(_J.commune == self.commune, _J.transmitted == sa.true(), _J.transmitted_at == at)
+                .order_by(_J.confirmation)
+            )
+            return [_entry(*row) for row in done]
 
         def work(conn: Connection) -> list[JournalEntry]:
-            done = list(
-                conn.execute(
-                    sa.select(_J.family, _J.at, _J.movements)
-                    .where(_J.commune == self.commune, _J.transmitted == sa.true(), _J.transmitted_at == run)
-                    .order_by(_J.confirmation)
-                )
-            )
-            if done:  # the same night again: the same movements
-                return [_entry(*row) for row in done]
+            known = conn.execute(
+                sa.select(_RUN.at).where(_RUN.commune == self.commune, _RUN.at == at).with_for_update()
+            ).first()
+            if known is not None:  # the same night again: the same movements
+                return replay(conn)
+            # The run's row first: a second batch running the same night waits
+            # here, then finds it (the unique key) and replays.
+            conn.execute(sa.insert(run_table).values(commune=self.commune, at=at))
             rows = list(
                 conn.execute(
                     sa.select(_J.confirmation, _J.family, _J.at, _J.movements)
@@ -276,7 +286,7 @@ class SQLBookings:
                 conn.execute(
                     sa.update(journal_table)
                     .where(_J.commune == self.commune, _J.confirmation.in_(chunk))
-                    .values(transmitted=True, transmitted_at=run)
+                    .values(transmitted=True, transmitted_at=at)
                 )
                 conn.execute(
                     sa.update(reservation_table)
@@ -291,9 +301,14 @@ class SQLBookings:
                 .where(_R.commune == self.commune, _R.confirmation.is_(None), _R.transmitted == sa.false())
                 .values(transmitted=True)
             )
-            return [_entry(family, at, movements) for _, family, at, movements in rows]
+            return [_entry(family, at_, movements) for _, family, at_, movements in rows]
 
-        return self._write(work)
+        try:
+            return self._write(work)
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, sa.exc.IntegrityError):
+                raise
+            return self._write(work)  # another batch recorded this night meanwhile: replay it
 
     def _write(self, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in a write transaction; again after a deadlock or a
@@ -315,33 +330,46 @@ class SQLBookings:
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
 
+    _PENDING = (
+        sa.select(_P.id, _P.child, _P.activity, _P.day, _P.family, _P.at)
+        .where(_P.commune == sa.bindparam("c"), _P.sent == sa.false())
+        .order_by(_P.id)
+    )
+
     def pending_promotions(self) -> list[Promotion]:
-        rows = self._read(
-            sa.select(_P.id, _P.child, _P.activity, _P.day, _P.family, _P.at)
-            .where(_P.commune == self.commune, _P.sent == sa.false())
-            .order_by(_P.id)
-        )
-        return [
-            Promotion(Request(child, code, day), family, datetime.fromisoformat(at), id=pid)
-            for pid, child, code, day, family, at in rows
-        ]
+        return _promotions(self._read(self._PENDING.params(c=self.commune)))
+
+    def take_promotions(self, now: datetime | None) -> list[Promotion]:
+        def work(conn: Connection) -> list[Promotion]:
+            # Locked: a second taker waits, then finds them sent.
+            taken = _promotions(conn.execute(self._PENDING.params(c=self.commune).with_for_update()))
+            self._mark(conn, [p.id for p in taken], now)
+            return taken
+
+        return self._write(work)
 
     def mark_sent(self, ids: Sequence[int], now: datetime | None) -> None:
         ids = list(ids)
-
-        def work(conn: Connection) -> None:
-            for start in range(0, len(ids), 500):
-                conn.execute(
-                    sa.update(promotion_table)
-                    .where(_P.commune == self.commune, _P.id.in_(ids[start : start + 500]))
-                    .values(sent=True, sent_at=_instant(now))
-                )
-
         if ids:
-            self._write(work)
+            self._write(lambda conn: self._mark(conn, ids, now))
+
+    def _mark(self, conn: Connection, ids: Sequence[int], now: datetime | None) -> None:
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                sa.update(promotion_table)
+                .where(_P.commune == self.commune, _P.id.in_(ids[start : start + 500]))
+                .values(sent=True, sent_at=_instant(now))
+            )
 
     def __repr__(self) -> str:
         return f"SQLBookings({self.store.url!r}, commune={self.commune!r})"
+
+
+def _promotions(rows: Iterable[Any]) -> list[Promotion]:
+    return [
+        Promotion(Request(child, code, day), family, datetime.fromisoformat(at), id=pid)
+        for pid, child, code, day, family, at in rows
+    ]
 
 
 def _entry(family: str, at: str, movements: str) -> JournalEntry:

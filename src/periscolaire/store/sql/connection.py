@@ -76,6 +76,8 @@ def _engine(url: str, options: dict[str, Any]) -> Engine:
             return sa.create_engine(parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, **options)
         if backend == "postgresql":
             return sa.create_engine(parsed, isolation_level="READ COMMITTED", pool_pre_ping=True, **options)
+    except TypeError as exc:  # an option create_engine does not know
+        raise StoreError(f"Option de stockage invalide : {exc}.", code="unknown_option") from None
     except (ImportError, sa.exc.NoSuchModuleError) as exc:
         extra = {"postgresql": "postgres", "mysql": "mariadb", "mariadb": "mariadb"}.get(backend, "sql")
         raise MissingExtra(
@@ -96,6 +98,8 @@ def _database_errors(url: str) -> Iterator[None]:
         if exc.connection_invalidated or (isinstance(exc, sa.exc.OperationalError) and _unreachable(exc)):
             raise StoreError(f"Stockage injoignable : {url} ({first}).", code="unreachable") from exc
         raise StoreError(f"Le stockage {url} a refusé l'opération : {first}", code="store_failure") from exc
+    except sa.exc.StatementError as exc:  # the driver refused a value before sending it
+        raise StoreError(f"Le stockage {url} a refusé une valeur : {exc.orig}", code="store_failure") from exc
 
 
 def _unreachable(exc: sa.exc.DBAPIError) -> bool:

@@ -3,9 +3,10 @@ Alembic environment (every key starts with the commune)."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 #: The schema revision this library reads and writes (Alembic's head).
 HEAD: Final = "0001"
@@ -23,6 +24,12 @@ _COMMUNE = 100
 _ID = 100
 _CODE = 64
 _INSTANT = 40  # ISO 8601 text: the instant exactly as given (naive local, or with its offset)
+
+#: On MariaDB and MySQL, text compares byte for byte, as on the other
+#: databases: ids differing by case, accents or a trailing space never meet.
+TABLE_OPTIONS: Final[dict[str, Any]] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+#: Long text (MariaDB's TEXT stops at 64 KB).
+LONG_TEXT: Final = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 metadata = sa.MetaData(
     naming_convention={
@@ -42,6 +49,7 @@ slot_table = sa.Table(
     sa.Column("waiting", sa.Integer, nullable=False, server_default="0"),
     sa.CheckConstraint("taken >= 0 AND waiting >= 0", name="counts"),
     comment="periscolaire: one lockable row per (commune, activity, day)",
+    **TABLE_OPTIONS,
 )
 
 reservation_table = sa.Table(
@@ -61,6 +69,7 @@ reservation_table = sa.Table(
     sa.Index("ix_periscolaire_reservation_family", "commune", "family"),
     sa.Index("ix_periscolaire_reservation_confirmation", "commune", "confirmation"),
     comment="periscolaire: one row per (commune, child, activity, day)",
+    **TABLE_OPTIONS,
 )
 
 journal_table = sa.Table(
@@ -70,11 +79,12 @@ journal_table = sa.Table(
     sa.Column("confirmation", sa.BigInteger, primary_key=True),
     sa.Column("family", sa.String(_ID), nullable=False),
     sa.Column("at", sa.String(_INSTANT), nullable=False),
-    sa.Column("movements", sa.Text, nullable=False, comment='{"c","a","w","r"}: keys per kind'),
+    sa.Column("movements", LONG_TEXT, nullable=False, comment='{"c","a","w","r"}: keys per kind'),
     sa.Column("transmitted", sa.Boolean, nullable=False),
     sa.Column("transmitted_at", sa.String(_INSTANT), nullable=True),
     sa.Index("ix_periscolaire_journal_pending", "commune", "transmitted", "confirmation"),
     comment="periscolaire: the movements of each confirmation, for the nightly report",
+    **TABLE_OPTIONS,
 )
 
 promotion_table = sa.Table(
@@ -91,6 +101,16 @@ promotion_table = sa.Table(
     sa.Column("sent_at", sa.String(_INSTANT), nullable=True),
     sa.Index("ix_periscolaire_promotion_pending", "commune", "sent", "id"),
     comment="periscolaire: outbox of waiting-list promotions",
+    **TABLE_OPTIONS,
+)
+
+run_table = sa.Table(
+    "periscolaire_run",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("at", sa.String(_INSTANT), primary_key=True, comment="commune-local instant of the run"),
+    comment="periscolaire: the nightly runs, each known by its instant",
+    **TABLE_OPTIONS,
 )
 
 counter_table = sa.Table(
@@ -99,6 +119,7 @@ counter_table = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
     comment="periscolaire: sequence numbers where the database has no sequences (SQLite)",
+    **TABLE_OPTIONS,
 )
 
 sequence = sa.Sequence(

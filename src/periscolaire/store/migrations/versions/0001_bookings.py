@@ -1,4 +1,4 @@
-"""Bookings: slots, reservations, the journal of movements, the promotions outbox.
+"""Bookings: slots, reservations, the journal of movements and its nightly runs, the promotions outbox.
 
 Revision ID: 0001
 Revises:
@@ -7,8 +7,11 @@ Create Date: 2026-11-26
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import mysql
 from sqlalchemy.schema import CreateSequence, DropSequence
 
 revision = "0001"
@@ -21,6 +24,9 @@ ID = 100
 CODE = 64
 INSTANT = 40
 SEQUENCE = sa.Sequence("periscolaire_sequence", increment=1024, start=1024)
+# MariaDB: text compares byte for byte (ids differing by case or accents never meet).
+OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 
 def upgrade() -> None:
@@ -34,9 +40,10 @@ def upgrade() -> None:
         ),
         sa.Column("taken", sa.Integer, nullable=False, server_default="0"),
         sa.Column("waiting", sa.Integer, nullable=False, server_default="0"),
-        sa.CheckConstraint("taken >= 0 AND waiting >= 0", name="ck_periscolaire_slot_counts"),
-        sa.PrimaryKeyConstraint("commune", "activity", "day", name="pk_periscolaire_slot"),
+        sa.CheckConstraint("taken >= 0 AND waiting >= 0", name=op.f("ck_periscolaire_slot_counts")),
+        sa.PrimaryKeyConstraint("commune", "activity", "day", name=op.f("pk_periscolaire_slot")),
         comment="periscolaire: one lockable row per (commune, activity, day)",
+        **OPTIONS,
     )
     op.create_table(
         "periscolaire_reservation",
@@ -49,9 +56,14 @@ def upgrade() -> None:
         sa.Column("sequence", sa.BigInteger, nullable=False),
         sa.Column("transmitted", sa.Boolean, nullable=False),
         sa.Column("confirmation", sa.BigInteger, nullable=True, comment="journal entry that made it"),
-        sa.CheckConstraint("status IN ('accepted', 'waitlisted')", name="ck_periscolaire_reservation_status"),
-        sa.PrimaryKeyConstraint("commune", "child", "activity", "day", name="pk_periscolaire_reservation"),
+        sa.CheckConstraint(
+            "status IN ('accepted', 'waitlisted')", name=op.f("ck_periscolaire_reservation_status")
+        ),
+        sa.PrimaryKeyConstraint(
+            "commune", "child", "activity", "day", name=op.f("pk_periscolaire_reservation")
+        ),
         comment="periscolaire: one row per (commune, child, activity, day)",
+        **OPTIONS,
     )
     op.create_index(
         "ix_periscolaire_reservation_queue",
@@ -68,11 +80,12 @@ def upgrade() -> None:
         sa.Column("confirmation", sa.BigInteger, nullable=False, autoincrement=False),
         sa.Column("family", sa.String(ID), nullable=False),
         sa.Column("at", sa.String(INSTANT), nullable=False),
-        sa.Column("movements", sa.Text, nullable=False, comment='{"c","a","w","r"}: keys per kind'),
+        sa.Column("movements", LONG_TEXT, nullable=False, comment='{"c","a","w","r"}: keys per kind'),
         sa.Column("transmitted", sa.Boolean, nullable=False),
         sa.Column("transmitted_at", sa.String(INSTANT), nullable=True),
-        sa.PrimaryKeyConstraint("commune", "confirmation", name="pk_periscolaire_journal"),
+        sa.PrimaryKeyConstraint("commune", "confirmation", name=op.f("pk_periscolaire_journal")),
         comment="periscolaire: the movements of each confirmation, for the nightly report",
+        **OPTIONS,
     )
     op.create_index(
         "ix_periscolaire_journal_pending",
@@ -90,16 +103,26 @@ def upgrade() -> None:
         sa.Column("at", sa.String(INSTANT), nullable=False),
         sa.Column("sent", sa.Boolean, nullable=False),
         sa.Column("sent_at", sa.String(INSTANT), nullable=True),
-        sa.PrimaryKeyConstraint("commune", "id", name="pk_periscolaire_promotion"),
+        sa.PrimaryKeyConstraint("commune", "id", name=op.f("pk_periscolaire_promotion")),
         comment="periscolaire: outbox of waiting-list promotions",
+        **OPTIONS,
     )
     op.create_index("ix_periscolaire_promotion_pending", "periscolaire_promotion", ["commune", "sent", "id"])
+    op.create_table(
+        "periscolaire_run",
+        sa.Column("commune", sa.String(COMMUNE), nullable=False),
+        sa.Column("at", sa.String(INSTANT), nullable=False, comment="commune-local instant of the run"),
+        sa.PrimaryKeyConstraint("commune", "at", name=op.f("pk_periscolaire_run")),
+        comment="periscolaire: the nightly runs, each known by its instant",
+        **OPTIONS,
+    )
     op.create_table(
         "periscolaire_counter",
         sa.Column("name", sa.String(32), nullable=False),
         sa.Column("value", sa.BigInteger, nullable=False),
-        sa.PrimaryKeyConstraint("name", name="pk_periscolaire_counter"),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_periscolaire_counter")),
         comment="periscolaire: sequence numbers where the database has no sequences (SQLite)",
+        **OPTIONS,
     )
     if op.get_bind().dialect.supports_sequences:
         op.execute(CreateSequence(SEQUENCE))
@@ -109,6 +132,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.supports_sequences:
         op.execute(DropSequence(SEQUENCE))
     op.drop_table("periscolaire_counter")
+    op.drop_table("periscolaire_run")
     op.drop_table("periscolaire_promotion")
     op.drop_table("periscolaire_journal")
     op.drop_table("periscolaire_reservation")
