@@ -58,7 +58,14 @@ from periscolaire.calendar import (
     days_between,
     days_in_month,
 )
-from periscolaire.errors import BookingError, InvalidData, NotBookable, UnknownActivity, UnknownChild
+from periscolaire.errors import (
+    BookingError,
+    InvalidArgument,
+    InvalidData,
+    NotBookable,
+    UnknownActivity,
+    UnknownChild,
+)
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
 
@@ -700,6 +707,17 @@ class Decision:
             self._skip.setdefault((code, day), set()).add(key)
 
 
+def _is_key(key: Any) -> bool:
+    """``(child, activity, day)``: two strings and a date."""
+    return (
+        type(key) is tuple
+        and len(key) == 3
+        and type(key[0]) is str
+        and type(key[1]) is str
+        and type(key[2]) is date
+    )
+
+
 def _requests(keys: Iterable[Key]) -> tuple[Request, ...]:
     return tuple([_new_tuple(Request, key) for key in keys])
 
@@ -742,6 +760,10 @@ def _decide_cancellations(
     for key, action in changes.items():
         if action is _BOOK:
             continue
+        if action is not _CANCEL or not _is_key(key):
+            raise InvalidArgument(
+                f"changes : (enfant, activité, jour) -> True ou False attendu, reçu {key!r} -> {action!r}."
+            )
         if key[0] not in applicant.enrolled:
             raise UnknownChild(key[0])
         days = windows.get(key[1])
@@ -788,7 +810,10 @@ def _decide_bookings(  # noqa: PLR0915 - one loop, kept flat for speed
     for key, action in changes.items():
         if action is not _BOOK:
             continue
-        child, code, day = key
+        try:
+            child, code, day = key
+        except (TypeError, ValueError):
+            raise InvalidArgument(f"changes : (enfant, activité, jour) attendu, reçu {key!r}.") from None
         if code != last_code:  # selections come grouped by activity: look these up once
             last_code = code
             if code not in windows:
@@ -807,6 +832,8 @@ def _decide_bookings(  # noqa: PLR0915 - one loop, kept flat for speed
         if enrolled is not None and code not in enrolled:
             reason = "not_enrolled"
         elif window is None:
+            if not _is_key(key):
+                raise InvalidArgument(f"changes : (enfant, activité, jour) attendu, reçu {key!r}.")
             reason = "not_running"
         elif custody is not None and not custody(day):
             reason = "not_custody_day"

@@ -442,3 +442,13 @@ def test_a_big_family_confirms_a_whole_period_at_once(register: ps.Register) -> 
     sequences = [r.sequence for r in register.reservations()]
     assert len(set(sequences)) == len(sequences)
     assert sum(len(m) for m in register.transmit(datetime(2024, 8, 27, 2)).values()) == len(outcome.accepted)
+
+
+def test_a_change_whose_day_is_not_a_date_is_a_typed_error_on_every_store(register: ps.Register) -> None:
+    for changes in (
+        {("paolo", "MERCREDI", "2024-09-18"): True},
+        {("paolo", "MERCREDI", "2024-09-18"): False},
+    ):
+        with pytest.raises(ps.InvalidArgument):
+            register.confirm(DUPONT, changes, OPENING_WEEK)
+    assert len(register) == 0

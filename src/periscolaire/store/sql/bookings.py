@@ -23,7 +23,7 @@ from periscolaire.booking import (
     SlotCounts,
     SlotState,
 )
-from periscolaire.errors import StoreError
+from periscolaire.errors import InvalidArgument, StoreError
 from periscolaire.store import BookingUnit, JournalEntry, Slot
 from periscolaire.store.sql.connection import (
     _database_errors,
@@ -120,7 +120,16 @@ class SQLBookings:
     def run(
         self, work: Callable[[BookingUnit], T], *, keys: Sequence[Key] = (), slots: Sequence[Slot] = ()
     ) -> T:
-        wanted = sorted({*slots, *((k[1], k[2]) for k in keys)})
+        try:
+            wanted = sorted({*slots, *((k[1], k[2]) for k in keys)})
+        except (TypeError, IndexError):
+            wanted = []
+        if (
+            not wanted
+            and (keys or slots)
+            or any(type(d) is not date or type(a) is not str for a, d in wanted)
+        ):
+            raise InvalidArgument(f"(enfant, activité, jour) attendus, reçu {list(keys) or list(slots)!r}.")
         self.prepare(wanted)
 
         def unit_of_work(conn: Connection) -> T:
