@@ -125,8 +125,8 @@ class SQLBookings:
         except (TypeError, IndexError):
             wanted = []
         if (
-            not wanted
-            and (keys or slots)
+            (not wanted
+            and (keys or slots))
             or any(type(d) is not date or type(a) is not str for a, d in wanted)
         ):
             raise InvalidArgument(f"(enfant, activité, jour) attendus, reçu {list(keys) or list(slots)!r}.")
