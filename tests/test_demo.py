@@ -98,7 +98,11 @@ def test_the_story_on_a_store_restarts_its_process_and_loses_nothing(sql_backend
     assert steps[restart]["data"]["pid"] != os.getpid()  # a new interpreter
     # Everything the first process confirmed is read by the second: the 48 places of
     # 18 September, and the Duponts' 29 movements, waiting for the night.
-    assert steps[restart]["data"] == {"reservations": 77, "untransmitted": 29, "pid": steps[restart]["data"]["pid"]}
+    assert steps[restart]["data"] == {
+        "reservations": 77,
+        "untransmitted": 29,
+        "pid": steps[restart]["data"]["pid"],
+    }
     # From there the story is the same as in one process.
     in_memory = [s.to_json() for s in run_demo()]
     assert [s for s in steps if s["title"] != titles[restart]] == in_memory

@@ -14,6 +14,7 @@ import pytest
 
 import periscolaire as ps
 from periscolaire.cli import main
+from periscolaire.store.sql.schema import HEAD
 from tests.stores import Backend
 
 DUPONT = ps.Family("F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
@@ -56,7 +57,7 @@ def test_db_upgrade_creates_the_tables_and_db_current_says_so(tmp_path: Path) ->
     assert "aucune table" in out.getvalue()
     out = io.StringIO()
     assert main(["db", "upgrade", url], out) == 0
-    assert "révision 0001" in out.getvalue()
+    assert f"révision {HEAD}" in out.getvalue()
     out = io.StringIO()
     assert main(["db", "current", url], out) == 0
     assert "à jour" in out.getvalue()

@@ -288,3 +288,76 @@ def test_history_exports_csv_rows(account: Account) -> None:
         ("2024-10-01", "RESTAURATION", "Paiement", "40.00", "CB-1"),
     ]
     assert history.to_csv("payments").splitlines()[1] == "2024-10-01;RESTAURATION;Paiement;40.00;CB-1"
+
+
+# -- ledgers read back from storage ---------------------------------------------------------
+
+
+def test_an_entry_kind_stored_as_text_is_read_as_the_kind() -> None:
+    # A host storing the kind as text gets "consumption" back: its consumptions
+    # must not be debited twice after a reload.
+    stored = ps.Entry(
+        1,
+        "RESTAURATION",
+        date(2024, 9, 2),
+        D("-3.60"),
+        "consumption",
+        "Repas",
+        "paolo/RESTAURATION/2024-09-02",
+    )
+    account = Account(WALLETS, [stored])
+    reservation = ps.Reservation("paolo", "RESTAURATION", date(2024, 9, 2), "F1", "accepted")
+    assert (
+        account.debit_consumptions(
+            [reservation],
+            today=date(2024, 9, 3),
+            price=lambda r: D("3.60"),
+            wallet_of={"RESTAURATION": "RESTAURATION"},
+        )
+        == ()
+    )
+    assert stored.kind is EntryKind.CONSUMPTION
+
+
+def test_an_unknown_entry_kind_is_a_ledger_error() -> None:
+    with pytest.raises(LedgerError) as info:
+        ps.Entry(1, "RESTAURATION", date(2024, 9, 2), D("-3.60"), "gift", "x")
+    assert info.value.code == "unknown_entry_kind"
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        [
+            ps.Entry(1, "RESTAURATION", date(2024, 9, 2), D("-5.00"), "payment", "Paiement", "CB-1")
+        ],  # a negative payment
+        [
+            ps.Entry(1, "RESTAURATION", date(2024, 9, 2), D("5.00"), "correction", "x", reverses=7)
+        ],  # corrects nothing
+        [ps.Entry(2, "RESTAURATION", date(2024, 9, 2), D("5.00"), "credit", "x")],  # out of sequence
+        [
+            ps.Entry(1, "RESTAURATION", date(2024, 9, 2), D("5.00"), "payment", "Paiement", "CB-1"),
+            ps.Entry(2, "RESTAURATION", date(2024, 9, 2), D("5.00"), "payment", "Paiement", "CB-1"),  # twice
+        ],
+    ],
+)
+def test_a_ledger_that_breaks_a_rule_is_refused_at_load(entries: list[ps.Entry]) -> None:
+    with pytest.raises(LedgerError) as info:
+        Account(WALLETS, entries)
+    assert info.value.code == "bad_entry"
+
+
+def test_wallets_given_as_one_string_are_refused() -> None:
+    with pytest.raises(LedgerError):
+        Account(wallets="PERI")  # type: ignore[arg-type]
+
+
+def test_an_account_comes_back_equal_through_json(account: Account) -> None:
+    import json
+
+    account.pay("RESTAURATION", D("20.00"), date(2024, 8, 26), reference="CB-1")
+    meal = account.debit("RESTAURATION", D("3.60"), date(2024, 9, 2), "Repas")
+    account.correct(meal.number, date(2024, 9, 3))
+    again = Account.from_dict(json.loads(json.dumps(account.to_dict())))
+    assert again.entries == account.entries
+    assert again.balance() == account.balance()

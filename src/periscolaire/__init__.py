@@ -98,6 +98,7 @@ if TYPE_CHECKING:
         VaccinationStatus,
         vaccination_status,
     )
+    from periscolaire.families import AgentAccount, AgentRecords, Families, FamilyAccount, FamilyRecords
     from periscolaire.family import AlternateWeeks, Child, CustodyDays, Family
     from periscolaire.profile import (
         FirstLogin,
@@ -198,6 +199,10 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("Activity", "Commune", "load_commune"), "periscolaire.commune"),
     **dict.fromkeys(("AlternateWeeks", "Child", "CustodyDays", "Family"), "periscolaire.family"),
     **dict.fromkeys(
+        ("AgentAccount", "AgentRecords", "Families", "FamilyAccount", "FamilyRecords"),
+        "periscolaire.families",
+    ),
+    **dict.fromkeys(
         (
             "BookingSession",
             "DayCell",
@@ -250,6 +255,8 @@ __all__ = [
     "Account",
     "AccountEstimate",
     "Activity",
+    "AgentAccount",
+    "AgentRecords",
     "AlternateWeeks",
     "AttachmentRejected",
     "BeforeHolidayStart",
@@ -278,7 +285,10 @@ __all__ = [
     "Entry",
     "EntryKind",
     "Estimate",
+    "Families",
     "Family",
+    "FamilyAccount",
+    "FamilyRecords",
     "Fiche",
     "FicheEvent",
     "FicheKind",
@@ -351,10 +361,13 @@ _SUBMODULES = frozenset(
         "cli",
         "commune",
         "errors",
+        "families",
         "family",
         "ics",
         "money",
+        "register",
         "report",
+        "store",
         "strategies",
         "tariff",
         "wallet",

@@ -191,3 +191,35 @@ def _no_stray_processes() -> object:
     yield
     for child in multiprocessing.active_children():
         child.kill()
+
+
+def test_four_processes_paying_and_debiting_one_account_keep_it_exact(
+    cestas: ps.Commune, sql_backend: Backend
+) -> None:
+    from decimal import Decimal
+
+    key = sql_backend.register(cestas).commune.store_key
+    go, results = SPAWN.Event(), SPAWN.Queue()
+    processes = [
+        SPAWN.Process(target=workers.pay_and_debit, args=(sql_backend.url, key, worker, 20, go, results))
+        for worker in range(4)
+    ]
+    for p in processes:
+        p.start()
+    go.set()
+    assert sorted(results.get(timeout=300) for _ in processes) == [0, 1, 2, 3]
+    for p in processes:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    import attrs
+
+    families = ps.Families(attrs.evolve(cestas, key=key), store=sql_backend.store())
+    account = families.agent("controle").account("F-SHARED")
+    entries = account.entries
+    payments = [e for e in entries if e.kind is ps.EntryKind.PAYMENT]
+    meals = [e for e in entries if e.kind is ps.EntryKind.CONSUMPTION]
+    assert len(payments) == 80  # every payment once
+    assert sorted(e.reference for e in meals) == sorted({e.reference for e in meals})  # each meal once
+    assert len(meals) == len(workers.SHARED_MEALS)
+    assert [e.number for e in entries] == list(range(1, len(entries) + 1))  # no gap, no double number
+    assert account.balance() == Decimal("10.01") * 80 - Decimal("3.33") * len(workers.SHARED_MEALS)

@@ -84,3 +84,26 @@ def book_until_killed(url: str, key: str, worker: int, acks: str) -> None:
         confirm(register, account, [("MERCREDI", WEDNESDAYS[0]), ("RESTAURATION", CANTEEN[1])])
         os.write(fd, f"{i} swap\n".encode())
         i += 1
+
+
+def pay_and_debit(url: str, key: str, worker: int, payments: int, go: Any, results: Any) -> None:
+    """Pay into one account (references of its own) and run the whole nightly
+    debit of the same account's September meals, as every worker does."""
+    families = ps.Families(attrs.evolve(ps.load_commune(), key=key), store=ps.open_store(url))
+    account = families.family(
+        ps.Family("F-SHARED", "PARTAGE", (ps.Child("partage", "Enfant", "PARTAGE"),))
+    ).account
+    agent = families.agent(f"nuit-{worker}")
+    go.wait(120)
+    for i in range(payments):
+        account.pay("RESTAURATION", Decimal("10.01"), date(2024, 9, 1), reference=f"CB-{worker}-{i}")
+        if i % 5 == 0:
+            agent.debit_consumptions(SHARED_MEALS, today=date(2024, 10, 1), price=lambda r: Decimal("3.33"))
+    families.store.close()
+    results.put(worker)
+
+
+SHARED_MEALS = [
+    ps.Reservation("partage", "RESTAURATION", date(2024, 9, day), "F-SHARED", "accepted", sequence=day)
+    for day in (2, 3, 5, 6, 9, 10, 12, 13, 16, 17)
+]

@@ -152,7 +152,9 @@ class RegisterMachine(RuleBasedStateMachine):
         s = data.draw(st.sampled_from(self.sessions))
         code = data.draw(st.sampled_from(sorted(DAYS)))
         day = data.draw(st.sampled_from(DAYS[code]))
-        mine = [r for r in snapshot(self.register) if (r.family, r.activity, r.day) == (s.family.id, code, day)]
+        mine = [
+            r for r in snapshot(self.register) if (r.family, r.activity, r.day) == (s.family.id, code, day)
+        ]
         s.discard()
         for row in mine:
             try:
@@ -263,8 +265,14 @@ class RegisterMachine(RuleBasedStateMachine):
         rows = list(self.register.reservations())
         for code, days in DAYS.items():
             for day in days:
-                accepted = [r.sequence for r in rows if (r.activity, r.day) == (code, day) and r.status == "accepted"]
-                waiting = [r.sequence for r in rows if (r.activity, r.day) == (code, day) and r.status == "waitlisted"]
+                accepted = [
+                    r.sequence for r in rows if (r.activity, r.day) == (code, day) and r.status == "accepted"
+                ]
+                waiting = [
+                    r.sequence
+                    for r in rows
+                    if (r.activity, r.day) == (code, day) and r.status == "waitlisted"
+                ]
                 if accepted and waiting:
                     assert max(accepted) < min(waiting)
 

@@ -34,7 +34,7 @@ commune.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -49,8 +49,11 @@ from periscolaire.booking import (
     SlotState,
 )
 from periscolaire.errors import StoreError
+from periscolaire.wallet import Entry, LedgerState
 
 __all__ = [
+    "AccountStore",
+    "AccountUnit",
     "BookingStore",
     "BookingUnit",
     "JournalEntry",
@@ -148,6 +151,41 @@ class BookingStore(Protocol):
         is returned to one caller only."""
 
 
+class AccountUnit(LedgerState, Protocol):
+    """One family account inside a unit of work (its row locked): what the
+    ledger's rules read, and where the entries they decide are appended."""
+
+    def append(self, entries: Iterable[Entry]) -> tuple[Entry, ...]:
+        """Append entries decided by the rules (each checked again)."""
+
+
+class AccountStore(Protocol):
+    """The family accounts of one commune in a store: append-only ledgers."""
+
+    @property
+    def commune(self) -> str: ...
+
+    def run(
+        self,
+        families: Sequence[str],
+        wallets: tuple[str, ...],
+        work: Callable[[Mapping[str, AccountUnit]], T],
+        *,
+        consumptions: Mapping[str, Collection[str]] | None = None,
+    ) -> T:
+        """Run ``work`` in a unit of work holding the accounts of ``families``
+        (created empty when new; locked in sorted order), each with the
+        commune's porte-monnaies ``wallets``; commit what it appended, or
+        nothing. ``consumptions`` are, per family, the consumption references
+        ``work`` will ask about (read ahead in one go)."""
+
+    def entries(self, family: str) -> list[Entry]:
+        """Every entry of the family's ledger, in order (none: an empty list)."""
+
+    def families(self) -> list[str]:
+        """The families that have an account, sorted."""
+
+
 class Store(Protocol):
     """What :func:`open_store` returns: the state of any number of communes."""
 
@@ -157,6 +195,9 @@ class Store(Protocol):
 
     def bookings(self, commune: str) -> BookingStore:
         """The booking state of one commune."""
+
+    def accounts(self, commune: str) -> AccountStore:
+        """The family accounts of one commune."""
 
     def close(self) -> None:
         """Release connections (a no-op in memory)."""

@@ -9,7 +9,7 @@ survive a restart, opens a database store instead (:func:`~periscolaire.open_sto
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -26,9 +26,10 @@ from periscolaire.booking import (
     SlotState,
 )
 from periscolaire.errors import StoreError
-from periscolaire.store import BookingUnit, JournalEntry, Slot
+from periscolaire.store import AccountUnit, BookingUnit, JournalEntry, Slot
+from periscolaire.wallet import Account, Entry
 
-__all__ = ["MemoryBookings", "MemoryStore"]
+__all__ = ["MemoryAccounts", "MemoryBookings", "MemoryStore"]
 
 T = TypeVar("T")
 _new_tuple = tuple.__new__
@@ -36,12 +37,13 @@ _EMPTY: Mapping[date, int] = {}
 
 
 class MemoryStore:
-    """Booking state of any number of communes, in this process."""
+    """The state of any number of communes, in this process."""
 
     url = "memory://"
 
     def __init__(self) -> None:
         self._communes: dict[str, MemoryBookings] = {}
+        self._accounts: dict[str, MemoryAccounts] = {}
         self._lock = threading.Lock()
 
     def bookings(self, commune: str) -> MemoryBookings:
@@ -49,6 +51,13 @@ class MemoryStore:
             found = self._communes.get(commune)
             if found is None:
                 found = self._communes[commune] = MemoryBookings(commune)
+            return found
+
+    def accounts(self, commune: str) -> MemoryAccounts:
+        with self._lock:
+            found = self._accounts.get(commune)
+            if found is None:
+                found = self._accounts[commune] = MemoryAccounts(commune)
             return found
 
     def close(self) -> None:
@@ -250,3 +259,52 @@ class MemoryBookings:
 
     def __repr__(self) -> str:
         return f"MemoryBookings(commune={self.commune!r}, reservations={len(self._held)})"
+
+
+class MemoryAccounts:
+    """One commune's family accounts in memory: an :class:`~periscolaire.Account`
+    per family, which is itself the unit of work's view of its ledger."""
+
+    def __init__(self, commune: str) -> None:
+        self.commune = commune
+        self._lock = threading.RLock()
+        self._accounts: dict[str, Account] = {}
+
+    def _account(self, family: str, wallets: tuple[str, ...]) -> Account:
+        account = self._accounts.get(family)
+        if account is None:
+            account = self._accounts[family] = Account(wallets)
+        elif account.wallets != wallets:  # the commune's porte-monnaies changed: the ledger is checked again
+            account = self._accounts[family] = Account(wallets, account.entries)
+        return account
+
+    def run(
+        self,
+        families: Sequence[str],
+        wallets: tuple[str, ...],
+        work: Callable[[Mapping[str, AccountUnit]], T],
+        *,
+        consumptions: Mapping[str, Collection[str]] | None = None,
+    ) -> T:
+        with self._lock:
+            units = {family: self._account(family, wallets) for family in sorted(set(families))}
+            lengths = {family: len(account.entries) for family, account in units.items()}
+            try:
+                return work(units)
+            except BaseException:
+                for family, account in units.items():  # nothing half-written across families
+                    if len(account.entries) != lengths[family]:
+                        self._accounts[family] = Account(wallets, account.entries[: lengths[family]])
+                raise
+
+    def entries(self, family: str) -> list[Entry]:
+        with self._lock:
+            account = self._accounts.get(family)
+            return list(account.entries) if account is not None else []
+
+    def families(self) -> list[str]:
+        with self._lock:
+            return sorted(self._accounts)
+
+    def __repr__(self) -> str:
+        return f"MemoryAccounts(commune={self.commune!r}, accounts={len(self._accounts)})"

@@ -64,6 +64,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         code="missing_extra",
     ) from exc
 
+from periscolaire.store.sql.accounts import SQLAccounts
 from periscolaire.store.sql.bookings import SQLBookings
 from periscolaire.store.sql.connection import (
     _database_errors,
@@ -80,7 +81,9 @@ from periscolaire.store.sql.schema import (
     REVISIONS,
     SEQUENCE_BLOCK,
     VERSION_TABLE,
+    account_table,
     counter_table,
+    entry_table,
     journal_table,
     metadata,
     promotion_table,
@@ -96,10 +99,13 @@ __all__ = [
     "REVISIONS",
     "SEQUENCE_BLOCK",
     "VERSION_TABLE",
+    "SQLAccounts",
     "SQLBookings",
     "SQLStore",
+    "account_table",
     "alembic_config",
     "counter_table",
+    "entry_table",
     "journal_table",
     "metadata",
     "promotion_table",
@@ -134,6 +140,7 @@ class SQLStore:
             self.engine.dispose()
             raise
         self._communes: dict[str, SQLBookings] = {}
+        self._accounts: dict[str, SQLAccounts] = {}
 
     def revision(self) -> str | None:
         """The library's schema revision in this database (None: no tables)."""
@@ -244,6 +251,13 @@ class SQLStore:
                     code="bad_commune_key",
                 )
             found = self._communes[commune] = SQLBookings(self, commune)
+        return found
+
+    def accounts(self, commune: str) -> SQLAccounts:
+        found = self._accounts.get(commune)
+        if found is None:
+            self.bookings(commune)  # the same check of the commune key
+            found = self._accounts[commune] = SQLAccounts(self, commune)
         return found
 
     def close(self) -> None:

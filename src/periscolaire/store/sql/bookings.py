@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,9 +25,10 @@ from periscolaire.booking import (
 from periscolaire.errors import InvalidArgument, StoreError
 from periscolaire.store import BookingUnit, JournalEntry, Slot
 from periscolaire.store.sql.connection import (
+    CommunePart,
     _database_errors,
-    _is_transient,
     _unprepared,
+    insert_ignoring_duplicates,
 )
 from periscolaire.store.sql.schema import (
     _J,
@@ -36,7 +36,6 @@ from periscolaire.store.sql.schema import (
     _P,
     _R,
     _S,
-    ATTEMPTS,
     journal_table,
     promotion_table,
     reservation_table,
@@ -82,25 +81,17 @@ def _keys(data: Any) -> tuple[Key, ...]:
     return tuple((child, code, date.fromisoformat(day)) for child, code, day in data)
 
 
-class SQLBookings:
+class SQLBookings(CommunePart):
     """One commune's booking state in a database (see the module)."""
 
     #: Reads return snapshots of the database.
     live_reads = False
 
     def __init__(self, store: SQLStore, commune: str) -> None:
-        self.store = store
-        self.commune = commune
-        self.engine = store.engine
+        super().__init__(store, commune)
         self._known: set[Slot] = set()
-        self._ignore_duplicates = _insert_ignoring_duplicates(store.dialect)
+        self._ignore_duplicates = insert_ignoring_duplicates(store.dialect, slot_table)
         self.statements = store.statements
-        # One statement needs no transaction: on PostgreSQL, a read in
-        # autocommit saves the BEGIN and ROLLBACK round trips (psycopg
-        # switches in the client). PyMySQL would pay a round trip to switch.
-        self._reading = store.engine
-        if store.dialect == "postgresql":
-            self._reading = store.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     # -- units of work ---------------------------------------------------------------
 
@@ -124,10 +115,8 @@ class SQLBookings:
             wanted = sorted({*slots, *((k[1], k[2]) for k in keys)})
         except (TypeError, IndexError):
             wanted = []
-        if (
-            (not wanted
-            and (keys or slots))
-            or any(type(d) is not date or type(a) is not str for a, d in wanted)
+        if (not wanted and (keys or slots)) or any(
+            type(d) is not date or type(a) is not str for a, d in wanted
         ):
             raise InvalidArgument(f"(enfant, activité, jour) attendus, reçu {list(keys) or list(slots)!r}.")
         self.prepare(wanted)
@@ -141,10 +130,6 @@ class SQLBookings:
         return self._write(unit_of_work)
 
     # -- reading ----------------------------------------------------------------------
-
-    def _read(self, statement: Any) -> list[Any]:
-        with _database_errors(self.store.url), self._reading.connect() as conn, _unprepared(conn):
-            return list(conn.execute(statement))
 
     def held(self, key: Key) -> Held | None:
         rows = self._read(
@@ -319,26 +304,6 @@ class SQLBookings:
                 raise
             return self._write(work)  # another batch recorded this night meanwhile: replay it
 
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        """Run ``work`` in a write transaction; again after a deadlock or a
-        serialization failure (``work`` must be repeatable: it reads, then
-        writes what it read)."""
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                with (
-                    _database_errors(self.store.url),
-                    self.engine.connect().execution_options(periscolaire_write=True) as conn,
-                    conn.begin(),
-                ):
-                    return work(conn)
-            except StoreError as exc:
-                cause = exc.__cause__
-                if attempt < ATTEMPTS and isinstance(cause, sa.exc.DBAPIError) and _is_transient(cause):
-                    time.sleep(0.005 * attempt)  # let the other transaction finish
-                    continue
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
     _PENDING = (
         sa.select(_P.id, _P.child, _P.activity, _P.day, _P.family, _P.at)
         .where(_P.commune == sa.bindparam("c"), _P.sent == sa.false())
@@ -384,18 +349,6 @@ def _promotions(rows: Iterable[Any]) -> list[Promotion]:
 def _entry(family: str, at: str, movements: str) -> JournalEntry:
     data = json.loads(movements)
     return JournalEntry(family, datetime.fromisoformat(at), *(_keys(data.get(k, ())) for k in _KIND_KEYS))
-
-
-def _insert_ignoring_duplicates(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(slot_table).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(slot_table).on_conflict_do_nothing()
-    return sa.insert(slot_table).prefix_with("IGNORE")
 
 
 _HELD = sa.select(_R.family, _R.status, _R.sequence, _R.transmitted).where(

@@ -3,18 +3,19 @@ revision and migrations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from periscolaire.errors import MissingExtra, StoreError
-from periscolaire.store.sql.schema import (
-    VERSION_TABLE,
-)
+from periscolaire.store.sql.schema import ATTEMPTS, VERSION_TABLE
+
+T = TypeVar("T")
 
 
 def _hide_password(url: str) -> str:
@@ -212,3 +213,57 @@ def _driver_errors(conn: Connection, statement: str) -> Iterator[None]:
         raise sa.exc.DBAPIError.instance(
             statement, None, exc, error, connection_invalidated=disconnect, dialect=dialect
         ) from exc
+
+
+class CommunePart:
+    """What a commune's part of a SQL store (its bookings, its accounts...)
+    shares: the engine, write transactions retried after a deadlock, and
+    single-statement reads (in autocommit on PostgreSQL)."""
+
+    def __init__(self, store: Any, commune: str) -> None:
+        self.store = store
+        self.commune = commune
+        self.engine: Engine = store.engine
+        # One statement needs no transaction: on PostgreSQL, a read in
+        # autocommit saves the BEGIN and ROLLBACK round trips (psycopg
+        # switches in the client). PyMySQL would pay a round trip to switch.
+        self._reading = store.engine
+        if store.dialect == "postgresql":
+            self._reading = store.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    def _read(self, statement: Any) -> list[Any]:
+        with _database_errors(self.store.url), self._reading.connect() as conn, _unprepared(conn):
+            return list(conn.execute(statement))
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in a write transaction; again after a deadlock or a
+        serialization failure (``work`` must be repeatable: it reads, then
+        writes what it read)."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with (
+                    _database_errors(self.store.url),
+                    self.engine.connect().execution_options(periscolaire_write=True) as conn,
+                    conn.begin(),
+                ):
+                    return work(conn)
+            except StoreError as exc:
+                cause = exc.__cause__
+                if attempt < ATTEMPTS and isinstance(cause, sa.exc.DBAPIError) and _is_transient(cause):
+                    time.sleep(0.005 * attempt)  # let the other transaction finish
+                    continue
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def insert_ignoring_duplicates(dialect: str, table: sa.Table) -> Any:
+    """An INSERT that leaves a row already there alone (and does not fail)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return sa.insert(table).prefix_with("IGNORE")

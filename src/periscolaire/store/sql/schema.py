@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 #: The schema revision this library reads and writes (Alembic's head).
-HEAD: Final = "0001"
+HEAD: Final = "0002"
 #: Every revision the migrations know, oldest first.
-REVISIONS: Final = ("0001",)
+REVISIONS: Final = ("0001", "0002")
 #: Alembic's version table for the library's own migrations (a host's
 #: ``alembic_version`` stays its own).
 VERSION_TABLE: Final = "periscolaire_alembic_version"
@@ -110,6 +110,45 @@ run_table = sa.Table(
     sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
     sa.Column("at", sa.String(_INSTANT), primary_key=True, comment="commune-local instant of the run"),
     comment="periscolaire: the nightly runs, each known by its instant",
+    **TABLE_OPTIONS,
+)
+
+account_table = sa.Table(
+    "periscolaire_account",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("family", sa.String(_ID), primary_key=True),
+    sa.Column("next_number", sa.BigInteger, nullable=False, comment="the number of the next entry"),
+    comment="periscolaire: one row per family account, the row its operations lock",
+    **TABLE_OPTIONS,
+)
+
+#: The longest reference of a payment (and so of an entry's unique key).
+REFERENCE = 300
+KINDS = ("payment", "consumption", "credit", "debit", "correction")
+
+entry_table = sa.Table(
+    "periscolaire_entry",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("family", sa.String(_ID), primary_key=True),
+    sa.Column("number", sa.BigInteger, primary_key=True),
+    sa.Column("wallet", sa.String(_CODE), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False, comment="signed: positive credits"),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("label", sa.Text, nullable=False),
+    sa.Column("reference", sa.String(REFERENCE), nullable=False),
+    sa.Column("reverses", sa.BigInteger, nullable=True, comment="the entry a correction reverses"),
+    sa.Column(
+        "unique_key",
+        sa.String(REFERENCE + 20),
+        nullable=True,
+        comment="consumption:<reservation>, payment:<reference>, correction:<number>",
+    ),
+    sa.CheckConstraint("kind IN ('payment', 'consumption', 'credit', 'debit', 'correction')", name="kind"),
+    sa.UniqueConstraint("commune", "family", "unique_key", name="uq_periscolaire_entry_unique_key"),
+    comment="periscolaire: the ledgers, append-only (nothing updated, nothing deleted)",
     **TABLE_OPTIONS,
 )
 
