@@ -19,6 +19,7 @@ import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -101,12 +102,12 @@ class Backend:
         self._stores: list[ps.Store] = []
         self._memory: ps.Store | None = None
 
-    def store(self) -> ps.Store:
+    def store(self, **options: Any) -> ps.Store:
         if self.name == "memory":  # one process: the same store is the only way back
             if self._memory is None:
                 self._memory = ps.open_store("memory://")
             return self._memory
-        store = ps.open_store(self.url)
+        store = ps.open_store(self.url, **options)
         self._stores.append(store)
         return store
 

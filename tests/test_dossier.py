@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 
@@ -542,3 +543,78 @@ def test_every_fiche_field_has_a_french_label() -> None:
         for field in fields:
             assert field.label
             assert field.label[0].isupper() or field.label.startswith("J'")
+
+
+# -- as data (what a store keeps) ----------------------------------------------------------
+
+
+def _everything(dossier: ps.Dossier) -> ps.Dossier:
+    fill_everything(dossier)
+    validate_everything(dossier)
+    contact = dossier.add_contact("DURAND", "Anne", "0601020304", email="anne@example.fr")
+    dossier.link_contact("paolo", contact.id, relationship="Tante", may_pick_up=True, emergency_call=False)
+    dossier.edit(ps.FicheKind.SANTE, "amalia", allergies="pollen")
+    return dossier
+
+
+def test_a_dossier_comes_back_equal_through_json(dossier: ps.Dossier) -> None:
+    import json
+
+    data = _everything(dossier).to_dict()
+    back = ps.Dossier.from_dict(json.loads(json.dumps(data)))
+    assert back.to_dict() == data
+    assert back.counts() == dossier.counts()
+    assert back.events == dossier.events
+    assert back.contacts == dossier.contacts
+    fiche = back.fiche(ps.FicheKind.SANTE, "amalia")
+    # edited, transmitted, validated, edited again: four changes
+    assert (fiche.state, fiche.in_force, fiche.version) == (ps.FicheState.DRAFT, True, 4)
+    assert fiche.validated is not None
+    assert fiche.validated.data["allergies"] == "arachide"
+    assert isinstance(fiche.current.data["admitted_on"], date | None)
+    proofs = back.fiche(ps.FicheKind.RESPONSABLE).attachments[ps.Document.PROOF_OF_ADDRESS]
+    assert all(isinstance(f, ps.StoredFile) for f in proofs)
+
+
+def test_a_new_year_never_reuses_a_deleted_contacts_id(dossier: ps.Dossier) -> None:
+    # « Supprimer un contact » (p. 7): its id is gone for good, the next year too.
+    first = dossier.add_contact("DURAND", "Anne", "0601020304")
+    dossier.link_contact("paolo", first.id, relationship="Tante", may_pick_up=True, emergency_call=True)
+    second = dossier.add_contact("MOREAU", "Luc", "0605060708")
+    dossier.delete_contact(second.id)
+    following = dossier.new_year()
+    assert following.add_contact("PETIT", "Zoé", "0611121314").id == "C3"
+    assert following.contacts[0] == first
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        (lambda d: d["fiches"][0].update(state="validated"), "fiches[0].validated"),
+        (lambda d: d["fiches"][0].update(kind="carnet"), "fiches[0].kind"),
+        (lambda d: d["fiches"].pop(), "fiches"),
+        (lambda d: d["fiches"].append(d["fiches"][0]), "fiches[6]"),
+        (
+            lambda d: d["fiches"][5]["current"]["data"].update(pointure="32"),
+            "fiches[5].current.data.pointure",
+        ),
+        (lambda d: d["fiches"][5]["current"]["data"].update(pai="oui-secret"), "fiches[5].current.data.pai"),
+        (lambda d: d.update(next_contact=1), "contacts[0].id"),
+        (lambda d: d["events"][0].update(kind="carnet"), "events[0].kind"),
+        (
+            lambda d: d["fiches"][1]["current"]["attachments"].update(pai_photo=[]),
+            "fiches[1].current.attachments.pai_photo",
+        ),
+        (lambda d: d.update(school_year="2024"), "school_year"),
+    ],
+)
+def test_a_stored_dossier_that_breaks_a_rule_is_refused_at_load(change: Any, path: str) -> None:
+    dossier = ps.Dossier.open(ps.Family("F-DUPONT", "DUPONT", (PAOLO,)), 2024)
+    dossier.add_contact("DURAND", "Anne", "0601020304")
+    dossier.transmit(ps.FicheKind.AUTORISATIONS, "paolo", now=JUNE)
+    data = dossier.to_dict()
+    change(data)
+    with pytest.raises(ps.InvalidData) as info:
+        ps.Dossier.from_dict(data)
+    assert info.value.path == path
+    assert "oui-secret" not in str(info.value)  # a value is never echoed: it may be health data

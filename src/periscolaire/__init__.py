@@ -36,6 +36,7 @@ from periscolaire.errors import (
     PeriscolaireError,
     ProfileError,
     SchemaError,
+    StaleWrite,
     StoreError,
     TariffError,
     UnknownActivity,
@@ -46,6 +47,7 @@ from periscolaire.errors import (
 if TYPE_CHECKING:
     from periscolaire.attachments import (
         Document,
+        StoredFile,
         Upload,
         attachment_problems,
         check_attachments,
@@ -98,8 +100,17 @@ if TYPE_CHECKING:
         VaccinationStatus,
         vaccination_status,
     )
-    from periscolaire.families import AgentAccount, AgentRecords, Families, FamilyAccount, FamilyRecords
+    from periscolaire.families import (
+        AgentAccount,
+        AgentDossier,
+        AgentRecords,
+        Families,
+        FamilyAccount,
+        FamilyDossier,
+        FamilyRecords,
+    )
     from periscolaire.family import AlternateWeeks, Child, CustodyDays, Family
+    from periscolaire.nightly import NightlyMail, NightlyResult, run_nightly
     from periscolaire.profile import (
         FirstLogin,
         PasswordPolicy,
@@ -140,6 +151,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(
         (
             "Document",
+            "StoredFile",
             "Upload",
             "attachment_problems",
             "check_attachments",
@@ -199,7 +211,15 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(("Activity", "Commune", "load_commune"), "periscolaire.commune"),
     **dict.fromkeys(("AlternateWeeks", "Child", "CustodyDays", "Family"), "periscolaire.family"),
     **dict.fromkeys(
-        ("AgentAccount", "AgentRecords", "Families", "FamilyAccount", "FamilyRecords"),
+        (
+            "AgentAccount",
+            "AgentDossier",
+            "AgentRecords",
+            "Families",
+            "FamilyAccount",
+            "FamilyDossier",
+            "FamilyRecords",
+        ),
         "periscolaire.families",
     ),
     **dict.fromkeys(
@@ -218,6 +238,7 @@ _LAZY: dict[str, str] = {
         ),
         "periscolaire.booking",
     ),
+    **dict.fromkeys(("NightlyMail", "NightlyResult", "run_nightly"), "periscolaire.nightly"),
     "Register": "periscolaire.register",
     "Store": "periscolaire.store",
     "open_store": "periscolaire.store",
@@ -256,6 +277,7 @@ __all__ = [
     "AccountEstimate",
     "Activity",
     "AgentAccount",
+    "AgentDossier",
     "AgentRecords",
     "AlternateWeeks",
     "AttachmentRejected",
@@ -288,6 +310,7 @@ __all__ = [
     "Families",
     "Family",
     "FamilyAccount",
+    "FamilyDossier",
     "FamilyRecords",
     "Fiche",
     "FicheEvent",
@@ -303,6 +326,8 @@ __all__ = [
     "MissingExtra",
     "Movement",
     "MovementKind",
+    "NightlyMail",
+    "NightlyResult",
     "NotBookable",
     "Outcome",
     "PasswordPolicy",
@@ -323,8 +348,10 @@ __all__ = [
     "SchoolCalendar",
     "Season",
     "Signature",
+    "StaleWrite",
     "Store",
     "StoreError",
+    "StoredFile",
     "TariffError",
     "UnknownActivity",
     "UnknownChild",
@@ -349,6 +376,7 @@ __all__ = [
     "render_nightly_report",
     "render_promotion",
     "request_password_reset",
+    "run_nightly",
     "vaccination_status",
 ]
 
@@ -365,6 +393,7 @@ _SUBMODULES = frozenset(
         "family",
         "ics",
         "money",
+        "nightly",
         "register",
         "report",
         "store",

@@ -19,19 +19,24 @@ periscolaire.errors.AttachmentRejected: « photo.jpg » : type de fichier non ac
 from __future__ import annotations
 
 import enum
+import hashlib
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import attrs
 
-from periscolaire.errors import AttachmentRejected
+from periscolaire.errors import AttachmentRejected, InvalidData
+from periscolaire.jsonsafe import integer, iso_date, mapping, member, text
 
 __all__ = [
     "MAX_FILES",
     "MAX_SIZE",
+    "AnyFile",
     "Document",
     "FileType",
+    "StoredFile",
     "Upload",
     "attachment_problems",
     "check_attachments",
@@ -95,6 +100,79 @@ class Upload:
 
     def __repr__(self) -> str:  # never dump the bytes
         return f"Upload(name={self.name!r}, size={len(self.content)})"
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        """The content's SHA-256, in hexadecimal (how a store finds its bytes)."""
+        return hashlib.sha256(self.content).hexdigest()
+
+    def stored(self) -> StoredFile:
+        """What a store keeps of this file beside its bytes (its metadata)."""
+        kind = sniff(self.content)
+        if kind is None:
+            raise AttachmentRejected(
+                self.name,
+                f"« {_display(self.name)} » : type de fichier non accepté.",
+                code="type_not_allowed",
+            )
+        return StoredFile(self.name, self.size, kind, self.sha256, self.issued_on)
+
+
+@attrs.frozen
+class StoredFile:
+    """A file of a dossier read back from a store: its metadata (name, size,
+    type recognised from the content, SHA-256, issue date); the bytes stay in
+    the store's blobs (``FamilyDossier.file_content``)."""
+
+    name: str
+    size: int
+    type: FileType
+    sha256: str
+    issued_on: date | None = None
+
+    def stored(self) -> StoredFile:
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "size": self.size,
+            "type": self.type.value,
+            "sha256": self.sha256,
+            "issued_on": None if self.issued_on is None else self.issued_on.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> StoredFile:
+        """Read back :meth:`to_dict`; a record that breaks the attachment
+        rules (size, type, name) is an :class:`~periscolaire.InvalidData`."""
+        data = mapping(data, path)
+        name = text(member(data, "name", path), f"{path}.name")
+        problem = _name_problem(name)
+        if problem is not None:
+            raise InvalidData(f"{path}.name", problem)
+        size = integer(member(data, "size", path), f"{path}.size")
+        if not 0 < size <= MAX_SIZE:
+            raise InvalidData(
+                f"{path}.size", f"une taille de 1 à {MAX_SIZE} octets est attendue, reçu {size}"
+            )
+        try:
+            kind = FileType(member(data, "type", path))
+        except ValueError:
+            raise InvalidData(f"{path}.type", "type de fichier non accepté") from None
+        sha = member(data, "sha256", path)
+        if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            raise InvalidData(f"{path}.sha256", "une empreinte SHA-256 hexadécimale est attendue")
+        issued = data.get("issued_on")
+        return cls(name, size, kind, sha, None if issued is None else iso_date(issued, f"{path}.issued_on"))
+
+
+#: A file of a dossier: uploaded now, or read back from a store.
+AnyFile = Upload | StoredFile
 
 
 class Document(enum.StrEnum):

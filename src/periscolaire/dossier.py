@@ -26,7 +26,6 @@ but a fiche can be saved « en brouillon ».
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
@@ -35,9 +34,10 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from periscolaire.attachments import Document, Upload, check_attachments
-from periscolaire.errors import DossierError, UnknownChild
+from periscolaire.attachments import AnyFile, Document, StoredFile, Upload, check_attachments
+from periscolaire.errors import DossierError, InvalidData, UnknownChild
 from periscolaire.family import Family
+from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
 from periscolaire.profile import parse_emails
 
 __all__ = [
@@ -304,7 +304,7 @@ class FicheVersion:
     """The content of a fiche at one moment (data, attachments, signature)."""
 
     data: Mapping[str, Any] = attrs.field(converter=_frozen_map)
-    attachments: Mapping[Document, tuple[Upload, ...]] = attrs.field(converter=_frozen_map)
+    attachments: Mapping[Document, tuple[AnyFile, ...]] = attrs.field(converter=_frozen_map)
     signature: Signature | None = None
 
     def __repr__(self) -> str:  # health data never appears in a repr
@@ -329,6 +329,9 @@ class Fiche:
     validated: FicheVersion | None
     in_force: bool
     reason: str | None
+    #: Bumped by every change of the fiche: a form sent back with the version
+    #: it was read at is refused once the fiche changed (optimistic concurrency).
+    version: int = 0
 
     @property
     def id(self) -> FicheId:
@@ -339,7 +342,7 @@ class Fiche:
         return self.current.data
 
     @property
-    def attachments(self) -> Mapping[Document, tuple[Upload, ...]]:
+    def attachments(self) -> Mapping[Document, tuple[AnyFile, ...]]:
         return self.current.attachments
 
     def __repr__(self) -> str:  # health data never appears in a repr
@@ -411,7 +414,7 @@ def vaccination_status(
 class _Fiche:
     """A fiche inside its dossier (changed only by the dossier's operations)."""
 
-    __slots__ = ("child", "current", "in_force", "kind", "reason", "state", "validated")
+    __slots__ = ("child", "current", "in_force", "kind", "reason", "state", "validated", "version")
 
     def __init__(self, kind: FicheKind, child: str | None, data: Mapping[str, Any] | None = None) -> None:
         self.kind = kind
@@ -424,10 +427,18 @@ class _Fiche:
         self.validated: FicheVersion | None = None
         self.in_force = False
         self.reason: str | None = None
+        self.version = 0
 
     def snapshot(self) -> Fiche:
         return Fiche(
-            self.kind, self.child, self.state, self.current, self.validated, self.in_force, self.reason
+            self.kind,
+            self.child,
+            self.state,
+            self.current,
+            self.validated,
+            self.in_force,
+            self.reason,
+            self.version,
         )
 
     @property
@@ -464,7 +475,7 @@ class Dossier:
         kinds += [(kind, child.id) for child in family.children for kind in CHILD_FICHES]
         self._fiches: dict[FicheId, _Fiche] = {key: _Fiche(*key) for key in kinds}
         self._contacts: dict[str, Contact] = {}
-        self._contact_ids = itertools.count(1)
+        self._next_contact = 1  # contact ids are never reused, from year to year
         self._events: list[FicheEvent] = []
 
     @classmethod
@@ -590,6 +601,7 @@ class Dossier:
     def _set(self, fiche: _Fiche, version: FicheVersion) -> None:
         fiche.current = version
         fiche.state = FicheState.DRAFT
+        fiche.version += 1
 
     def attach(
         self, kind: FicheKind | str, child: str | None, document: Document | str, files: Sequence[Upload]
@@ -696,6 +708,7 @@ class Dossier:
         return self._event("transmitted", fiche, now)
 
     def _event(self, name: str, fiche: _Fiche, at: datetime | date, **extra: Any) -> FicheEvent:
+        fiche.version += 1
         event = FicheEvent(name, fiche.kind, fiche.child, at, **extra)
         self._events.append(event)
         return event
@@ -762,7 +775,7 @@ class Dossier:
             family or self.family, year, other_responsable=self.other_responsable, deadline=deadline
         )
         following._contacts = dict(self._contacts)
-        following._contact_ids = itertools.count(len(self._contacts) + 1)
+        following._next_contact = self._next_contact
         for key, new in following._fiches.items():
             old = self._fiches.get(key)
             if old is None:
@@ -784,7 +797,7 @@ class Dossier:
         if email:
             parse_emails(email)
         contact = Contact(
-            f"C{next(self._contact_ids)}",
+            f"C{self._next_contact}",
             last_name.strip(),
             first_name.strip(),
             phone.strip(),
@@ -792,6 +805,7 @@ class Dossier:
             email,
         )
         self._contacts[contact.id] = contact
+        self._next_contact += 1
         return contact
 
     @property
@@ -903,3 +917,267 @@ class Dossier:
     def __repr__(self) -> str:
         counts = ", ".join(f"{s.value}={n}" for s, n in self.counts().items() if n)
         return f"Dossier(family={self.family.id!r}, school_year={self.school_year}, {counts})"
+
+    # -- as data ---------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The dossier as JSON-safe data (ISO dates, enums as their values;
+        files as their metadata, :class:`~periscolaire.StoredFile`): what a
+        store keeps. Holds health data: keep it out of logs."""
+        return {
+            "family": self.family.to_dict(),
+            "school_year": self.school_year,
+            "other_responsable": self.other_responsable,
+            "deadline": None if self.deadline is None else self.deadline.isoformat(),
+            "school_year_start": self.school_year_start.isoformat(),
+            "next_contact": self._next_contact,
+            "contacts": [attrs.asdict(c) for c in self._contacts.values()],
+            "fiches": [_fiche_to_dict(f) for f in self._fiches.values()],
+            "events": [_event_to_dict(e) for e in self._events],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Dossier:
+        """Read back :meth:`to_dict`. A record that breaks a rule (an unknown
+        fiche or field, a value of the wrong type, a validated fiche without
+        its validated version, a contact id at or above ``next_contact``...)
+        is an :class:`~periscolaire.InvalidData` naming its key — never
+        echoing a value, which may be health data."""
+        data = mapping(data)
+        family = Family.from_dict(member(data, "family"))
+        year = integer(member(data, "school_year"), "school_year")
+        if not 1900 <= year <= 2999:
+            raise InvalidData("school_year", f"une année scolaire est attendue, reçu {year}")
+        deadline = data.get("deadline")
+        dossier = cls(
+            family,
+            year,
+            other_responsable=boolean(member(data, "other_responsable"), "other_responsable"),
+            deadline=None if deadline is None else iso_date(deadline, "deadline"),
+            school_year_start=iso_date(member(data, "school_year_start"), "school_year_start"),
+        )
+        dossier._next_contact = integer(member(data, "next_contact"), "next_contact")
+        for i, raw in enumerate(items(member(data, "contacts"), "contacts")):
+            contact = _contact_from_dict(raw, f"contacts[{i}]")
+            number = contact.id[1:]
+            if not (
+                contact.id.startswith("C") and number.isdigit() and 0 < int(number) < dossier._next_contact
+            ):
+                raise InvalidData(f"contacts[{i}].id", f"C1 à C{dossier._next_contact - 1} est attendu")
+            if contact.id in dossier._contacts:
+                raise InvalidData(f"contacts[{i}].id", "identifiant de contact en double")
+            dossier._contacts[contact.id] = contact
+        seen: set[FicheId] = set()
+        for i, raw in enumerate(items(member(data, "fiches"), "fiches")):
+            fiche = _fiche_from_dict(raw, f"fiches[{i}]")
+            if fiche.snapshot().id not in dossier._fiches or fiche.snapshot().id in seen:
+                raise InvalidData(f"fiches[{i}]", "fiche inattendue pour cette famille ou en double")
+            seen.add((fiche.kind, fiche.child))
+            if fiche.kind is FicheKind.CONTACTS:
+                for link in dossier._links(fiche):
+                    if link.contact.id not in dossier._contacts:
+                        raise InvalidData(f"fiches[{i}].current", "lien vers un contact inconnu")
+            dossier._fiches[(fiche.kind, fiche.child)] = fiche
+        if seen != dossier._fiches.keys():
+            raise InvalidData("fiches", "des fiches du dossier manquent")
+        for i, raw in enumerate(items(member(data, "events"), "events")):
+            event = _event_from_dict(raw, f"events[{i}]")
+            if (event.kind, event.child) not in dossier._fiches:
+                raise InvalidData(f"events[{i}]", "événement d'une fiche inconnue")
+            dossier._events.append(event)
+        return dossier
+
+
+# --------------------------------------------------------------------------
+# JSON-safe forms (never echoing a value: it may be health data)
+# --------------------------------------------------------------------------
+
+_FIELDS = {kind: {f.name: f for f in fields} for kind, fields in SCHEMA.items()}
+
+
+def _link_to_dict(link: ContactLink) -> dict[str, Any]:
+    return {
+        "contact": attrs.asdict(link.contact),
+        "relationship": link.relationship,
+        "may_pick_up": link.may_pick_up,
+        "emergency_call": link.emergency_call,
+    }
+
+
+def _version_to_dict(kind: FicheKind, version: FicheVersion) -> dict[str, Any]:
+    if kind is FicheKind.CONTACTS:
+        data: dict[str, Any] = {"contacts": [_link_to_dict(x) for x in version.data["contacts"]]}
+    else:
+        data = {k: v.isoformat() if isinstance(v, date) else v for k, v in version.data.items()}
+    signature = version.signature
+    return {
+        "data": data,
+        "attachments": {
+            d.value: [f.stored().to_dict() for f in files] for d, files in version.attachments.items()
+        },
+        "signature": None
+        if signature is None
+        else {
+            "name": signature.name,
+            "place": signature.place,
+            "at": None if signature.at is None else signature.at.isoformat(),
+        },
+    }
+
+
+def _fiche_to_dict(fiche: _Fiche) -> dict[str, Any]:
+    return {
+        "kind": fiche.kind.value,
+        "child": fiche.child,
+        "state": fiche.state.value,
+        "version": fiche.version,
+        "in_force": fiche.in_force,
+        "reason": fiche.reason,
+        "current": _version_to_dict(fiche.kind, fiche.current),
+        "validated": None if fiche.validated is None else _version_to_dict(fiche.kind, fiche.validated),
+    }
+
+
+def _event_to_dict(event: FicheEvent) -> dict[str, Any]:
+    return {
+        "event": event.event,
+        "kind": event.kind.value,
+        "child": event.child,
+        "at": event.at.isoformat(),
+        "agent": event.agent,
+        "reason": event.reason,
+    }
+
+
+def _optional_text(data: Mapping[str, Any], key: str, path: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidData(f"{path}.{key}", "une chaîne ou null est attendue")
+    return value
+
+
+def _enum(cls: type[Any], value: Any, path: str) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)
+        raise InvalidData(path, f"une valeur parmi {choices} est attendue") from None
+
+
+def _contact_from_dict(raw: Any, path: str) -> Contact:
+    data = mapping(raw, path)
+    names = ("id", "last_name", "first_name", "phone")
+    fields = {k: text(member(data, k, path), f"{path}.{k}") for k in names}
+    extra = {k: _optional_text(data, k, path) or "" for k in ("address", "email")}
+    return Contact(**fields, **extra)
+
+
+def _field_value(field: Field, value: Any, path: str) -> Any:
+    if value is None:
+        return None
+    if field.type is date and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif (
+        isinstance(value, bool) if field.type is bool else (field.type is not date and isinstance(value, str))
+    ):
+        return value
+    # The value itself is never echoed: it may be health data.
+    raise InvalidData(path, f"« {field.label} » invalide ({field.type.__name__} attendu)", code="bad_value")
+
+
+def _version_from_dict(kind: FicheKind, raw: Any, path: str) -> FicheVersion:
+    version = mapping(raw, path)
+    values = mapping(member(version, "data", path), f"{path}.data")
+    data: dict[str, Any] = {f.name: f.default for f in SCHEMA[kind]}
+    if kind is FicheKind.CONTACTS:
+        links = []
+        for i, item in enumerate(items(member(values, "contacts", f"{path}.data"), f"{path}.data.contacts")):
+            where = f"{path}.data.contacts[{i}]"
+            link = mapping(item, where)
+            links.append(
+                ContactLink(
+                    _contact_from_dict(member(link, "contact", where), f"{where}.contact"),
+                    text(member(link, "relationship", where), f"{where}.relationship"),
+                    boolean(member(link, "may_pick_up", where), f"{where}.may_pick_up"),
+                    boolean(member(link, "emergency_call", where), f"{where}.emergency_call"),
+                )
+            )
+        data = {"contacts": tuple(links)}
+    else:
+        for name, value in values.items():
+            field = _FIELDS[kind].get(name)
+            if field is None:
+                raise InvalidData(f"{path}.data.{name}", "champ inconnu", code="unknown_field")
+            data[name] = _field_value(field, value, f"{path}.data.{name}")
+    attachments: dict[Document, tuple[AnyFile, ...]] = {}
+    for doc, files in mapping(member(version, "attachments", path), f"{path}.attachments").items():
+        where = f"{path}.attachments.{doc}"
+        document = _enum(Document, doc, where)
+        if document not in ALLOWED_DOCUMENTS[kind]:
+            raise InvalidData(where, "pièce non attendue sur cette fiche")
+        stored = tuple(StoredFile.from_dict(f, f"{where}[{i}]") for i, f in enumerate(items(files, where)))
+        if not 0 < len(stored) <= 4:
+            raise InvalidData(where, "de 1 à 4 fichiers par pièce")
+        attachments[document] = stored
+    signature = None
+    raw_signature = version.get("signature")
+    if raw_signature is not None:
+        where = f"{path}.signature"
+        sig = mapping(raw_signature, where)
+        at = sig.get("at")
+        signature = Signature(
+            text(member(sig, "name", where), f"{where}.name"),
+            _optional_text(sig, "place", where),
+            None if at is None else iso_datetime(at, f"{where}.at"),
+        )
+    return FicheVersion(data, attachments, signature)
+
+
+def _fiche_from_dict(raw: Any, path: str) -> _Fiche:
+    data = mapping(raw, path)
+    kind: FicheKind = _enum(FicheKind, member(data, "kind", path), f"{path}.kind")
+    child = _optional_text(data, "child", path)
+    fiche = _Fiche(kind, child)
+    fiche.state = _enum(FicheState, member(data, "state", path), f"{path}.state")
+    fiche.version = integer(member(data, "version", path), f"{path}.version")
+    fiche.in_force = boolean(member(data, "in_force", path), f"{path}.in_force")
+    fiche.reason = _optional_text(data, "reason", path)
+    fiche.current = _version_from_dict(kind, member(data, "current", path), f"{path}.current")
+    validated = data.get("validated")
+    fiche.validated = None if validated is None else _version_from_dict(kind, validated, f"{path}.validated")
+    if fiche.version < 0:
+        raise InvalidData(f"{path}.version", "un entier positif est attendu")
+    if (fiche.in_force or fiche.state is FicheState.VALIDATED) and fiche.validated is None:
+        raise InvalidData(f"{path}.validated", "une fiche validée ou en vigueur garde sa version validée")
+    if fiche.state is FicheState.VALIDATED and not fiche.in_force:
+        raise InvalidData(f"{path}.in_force", "une fiche validée est en vigueur")
+    if fiche.state is FicheState.REJECTED and not fiche.reason:
+        raise InvalidData(f"{path}.reason", "une fiche rejetée a un motif")
+    return fiche
+
+
+_EVENTS = ("transmitted", "validated", "rejected", "to_update")
+
+
+def _event_from_dict(raw: Any, path: str) -> FicheEvent:
+    data = mapping(raw, path)
+    name = member(data, "event", path)
+    if name not in _EVENTS:
+        raise InvalidData(f"{path}.event", f"une valeur parmi {', '.join(_EVENTS)} est attendue")
+    at_raw = member(data, "at", path)
+    at: date | datetime = (
+        iso_date(at_raw, f"{path}.at")
+        if isinstance(at_raw, str) and len(at_raw) == 10
+        else iso_datetime(at_raw, f"{path}.at")
+    )
+    return FicheEvent(
+        name,
+        _enum(FicheKind, member(data, "kind", path), f"{path}.kind"),
+        _optional_text(data, "child", path),
+        at,
+        _optional_text(data, "agent", path),
+        _optional_text(data, "reason", path),
+    )

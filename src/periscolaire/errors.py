@@ -37,6 +37,7 @@ __all__ = [
     "PeriscolaireError",
     "ProfileError",
     "SchemaError",
+    "StaleWrite",
     "StoreError",
     "TariffError",
     "UnknownActivity",
@@ -164,6 +165,21 @@ class DossierError(PeriscolaireError):
     """A dossier operation that the workflow refuses."""
 
     code = "dossier"
+
+
+class StaleWrite(DossierError):
+    """A form sent back after its fiche changed (an agent's decision, another
+    parent's edit): refused rather than overwriting. Read the fiche again."""
+
+    code = "stale_write"
+
+    def __init__(self, label: str, stored: int, read: int) -> None:
+        self.stored = stored
+        self.read = read
+        super().__init__(
+            f"{label} : la fiche a changé depuis votre lecture (version {stored}, lue à la version {read}) ; "
+            "rechargez-la avant de l'enregistrer."
+        )
 
 
 class AttachmentRejected(DossierError):

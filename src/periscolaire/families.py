@@ -13,7 +13,7 @@ gives an agent's handle, named, which reaches any family's account and may
 credit, debit, correct and run the nightly debit.
 
 >>> import periscolaire as ps
->>> from datetime import date
+>>> from datetime import date, datetime
 >>> from decimal import Decimal
 >>> families = ps.Families(ps.load_commune())          # in memory
 >>> dupont = families.family(ps.Family("F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),)))
@@ -29,14 +29,16 @@ Decimal('26.40')
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from periscolaire.attachments import AnyFile, Document, StoredFile, Upload
 from periscolaire.commune import Commune
-from periscolaire.errors import InvalidArgument
+from periscolaire.dossier import Contact, Dossier, Fiche, FicheEvent, FicheKind, Signature
+from periscolaire.errors import DossierError, InvalidArgument, StaleWrite
 from periscolaire.family import Family
-from periscolaire.store import AccountStore, AccountUnit, Store
+from periscolaire.store import AccountStore, AccountUnit, DossierStore, Store
 from periscolaire.wallet import (
     Account,
     AccountEstimate,
@@ -51,7 +53,15 @@ from periscolaire.wallet import (
     plan_payment,
 )
 
-__all__ = ["AgentAccount", "AgentRecords", "Families", "FamilyAccount", "FamilyRecords"]
+__all__ = [
+    "AgentAccount",
+    "AgentDossier",
+    "AgentRecords",
+    "Families",
+    "FamilyAccount",
+    "FamilyDossier",
+    "FamilyRecords",
+]
 
 
 class FamilyReservation(Protocol):
@@ -87,13 +97,21 @@ class Families:
             raise InvalidArgument(
                 f"commune : une ps.Commune est attendue (ps.load_commune()), reçu {commune!r}."
             )
-        if not callable(getattr(store, "accounts", None)):
+        if not callable(getattr(store, "accounts", None)) or not callable(getattr(store, "dossiers", None)):
             raise InvalidArgument(f"store : un stockage de ps.open_store(url) est attendu, reçu {store!r}.")
         self.commune = commune
         self.store = store
         self.wallets: tuple[str, ...] = tuple(dict.fromkeys(a.wallet for a in commune.activities.values()))
         self.wallet_of: Mapping[str, str] = {code: a.wallet for code, a in commune.activities.items()}
         self._accounts: AccountStore = store.accounts(commune.store_key)
+        self._dossiers_store: DossierStore | None = None
+
+    @property
+    def _dossiers(self) -> DossierStore:
+        # Opened on first use: a database store without keys warns then, not for accounts only.
+        if self._dossiers_store is None:
+            self._dossiers_store = self.store.dossiers(self.commune.store_key)
+        return self._dossiers_store
 
     def family(self, family: Family) -> FamilyRecords:
         """The handle of one family account: its data only."""
@@ -213,12 +231,294 @@ class AgentAccount(FamilyAccount):
         return result
 
 
+def _year(school_year: Any) -> int:
+    if isinstance(school_year, bool) or not isinstance(school_year, int) or not 1900 <= school_year <= 2999:
+        raise InvalidArgument(
+            f"school_year : une année scolaire (2024 pour 2024/2025) est attendue, reçu {school_year!r}."
+        )
+    return school_year
+
+
+class DossierHandle:
+    """One family's dossier of one school year in a store (what the family's
+    and the agent's handles share: reading, and the unit of work).
+
+    Every operation is one unit of work of the store: the dossier's row is
+    locked, the rules of :class:`~periscolaire.Dossier` decide, and the new
+    state is written — or nothing, when they refuse. A form carries the
+    ``version`` of the fiche it was read at (``fiche(...).version``): sent
+    back after the fiche changed (an agent validated it, another parent
+    edited it), it is refused with :class:`~periscolaire.StaleWrite` instead
+    of overwriting — the validated version and the stored draft both stay.
+    """
+
+    def __init__(self, families: Families, family: Family | str, school_year: int) -> None:
+        self._families = families
+        self._store = families._dossiers
+        self._family = family
+        self.family_id = family.id if isinstance(family, Family) else family
+        self.school_year = _year(school_year)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _load(self, stored: Any, create: Callable[[], Dossier] | None = None) -> Dossier:
+        if stored is not None:
+            return Dossier.from_dict(stored)
+        if create is None:
+            raise DossierError(
+                f"Aucun dossier {self.school_year}/{self.school_year + 1} pour cette famille : "
+                "ouvrez-le d'abord.",
+                code="no_dossier",
+            )
+        return create()
+
+    def exists(self) -> bool:
+        return self._store.read(self.family_id, self.school_year) is not None
+
+    def read(self) -> Dossier:
+        """The dossier as stored now (a copy: change it through this handle)."""
+        found = self._store.read(self.family_id, self.school_year)
+        return self._load(None if found is None else found[0])
+
+    @property
+    def version(self) -> int:
+        """The stored dossier's version (0: none yet), bumped by every write."""
+        found = self._store.read(self.family_id, self.school_year)
+        return 0 if found is None else found[1]
+
+    def fiche(self, kind: FicheKind | str, child: str | None = None) -> Fiche:
+        return self.read().fiche(kind, child)
+
+    def fiches(self) -> tuple[Fiche, ...]:
+        return self.read().fiches()
+
+    @property
+    def events(self) -> tuple[FicheEvent, ...]:
+        """The history: every transmission and decision (who, when, why)."""
+        return self.read().events
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return self.read().contacts
+
+    def file_content(self, file: AnyFile) -> bytes:
+        """The bytes of one of this family's files."""
+        if isinstance(file, Upload):
+            return file.content
+        if not isinstance(file, StoredFile):
+            raise InvalidArgument(f"file : un fichier du dossier est attendu, reçu {file!r}.")
+        content = self._store.file(self.family_id, file.sha256)
+        if content is None:
+            raise DossierError(f"Fichier inconnu pour cette famille : « {file.name} ».", code="unknown_file")
+        return content
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def _change(
+        self,
+        operation: Callable[[Dossier], Any],
+        *,
+        fiche: tuple[FicheKind | str, str | None] | None = None,
+        version: int | None = None,
+        files: Mapping[str, bytes] | None = None,
+        create: Callable[[], Dossier] | None = None,
+    ) -> Any:
+        def work(stored: Any) -> tuple[dict[str, Any], Any]:
+            dossier = self._load(stored, create)
+            if version is not None and fiche is not None:
+                current = dossier.fiche(*fiche)
+                if current.version != version:
+                    label = (
+                        current.kind.label
+                        if current.child is None
+                        else f"{current.kind.label} ({current.child})"
+                    )
+                    raise StaleWrite(label, current.version, version)
+            result = operation(dossier)
+            return dossier.to_dict(), result
+
+        return self._store.run(self.family_id, self.school_year, work, files=files)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(family={self.family_id!r}, school_year={self.school_year})"
+
+
+class FamilyDossier(DossierHandle):
+    """A family's dossier as the family handles it: open it, fill the fiches,
+    attach documents, transmit, manage contacts (see :class:`DossierHandle`)."""
+
+    _family: Family
+
+    def open(self, *, other_responsable: bool = False, renew_from: int | None = None) -> None:
+        """Create the year's dossier (nothing if it exists): new, or renewed
+        from an earlier year's (``Dossier.new_year``: validated fiches « à
+        mettre à jour », contacts and their ids kept)."""
+        commune = self._families.commune
+        if renew_from is not None:
+            found = self._store.read(self.family_id, _year(renew_from))
+            if found is None:
+                raise DossierError(f"Aucun dossier {renew_from} à renouveler.", code="no_dossier")
+            earlier = Dossier.from_dict(found[0])
+
+            def opening() -> Dossier:
+                return earlier.new_year(
+                    self.school_year, family=self._family, deadline=commune.dossier_deadline
+                )
+        else:
+
+            def opening() -> Dossier:
+                return Dossier.open(
+                    self._family,
+                    self.school_year,
+                    other_responsable=other_responsable,
+                    deadline=commune.dossier_deadline,
+                )
+
+        self._change(lambda dossier: None, create=opening)
+
+    def edit(
+        self, kind: FicheKind | str, child: str | None = None, *, version: int | None = None, **values: Any
+    ) -> Fiche:
+        """« Enregistrer en brouillon » (see :meth:`Dossier.edit`); ``version``:
+        the fiche's version the form was read at."""
+        result: Fiche = self._change(
+            lambda d: d.edit(kind, child, **values), fiche=(kind, child), version=version
+        )
+        return result
+
+    def attach(
+        self,
+        kind: FicheKind | str,
+        child: str | None,
+        document: Document | str,
+        files: list[Upload] | tuple[Upload, ...],
+        *,
+        version: int | None = None,
+    ) -> Fiche:
+        """Upload a document's files (the guide's limits checked before
+        anything is written: 4 files, 2000 KB each)."""
+        if not isinstance(files, list | tuple) or not all(isinstance(f, Upload) for f in files):
+            raise InvalidArgument("files : une liste de ps.Upload est attendue.")
+        contents = {f.sha256: f.content for f in files}
+        result: Fiche = self._change(
+            lambda d: d.attach(kind, child, document, files),
+            fiche=(kind, child),
+            version=version,
+            files=contents,
+        )
+        return result
+
+    def transmit(
+        self,
+        kind: FicheKind | str,
+        child: str | None = None,
+        *,
+        now: datetime,
+        signature: Signature | None = None,
+        version: int | None = None,
+    ) -> FicheEvent:
+        """« Valider et transmettre la fiche »."""
+        result: FicheEvent = self._change(
+            lambda d: d.transmit(kind, child, now=now, signature=signature),
+            fiche=(kind, child),
+            version=version,
+        )
+        return result
+
+    def add_contact(
+        self, last_name: str, first_name: str, phone: str, *, address: str = "", email: str = ""
+    ) -> Contact:
+        result: Contact = self._change(
+            lambda d: d.add_contact(last_name, first_name, phone, address=address, email=email)
+        )
+        return result
+
+    def link_contact(
+        self, child: str, contact_id: str, *, relationship: str, may_pick_up: bool, emergency_call: bool
+    ) -> Fiche:
+        result: Fiche = self._change(
+            lambda d: d.link_contact(
+                child,
+                contact_id,
+                relationship=relationship,
+                may_pick_up=may_pick_up,
+                emergency_call=emergency_call,
+            )
+        )
+        return result
+
+    def unlink_contact(self, child: str, contact_id: str) -> Fiche:
+        result: Fiche = self._change(lambda d: d.unlink_contact(child, contact_id))
+        return result
+
+    def update_contact(self, contact_id: str, **changes: str) -> Contact:
+        result: Contact = self._change(lambda d: d.update_contact(contact_id, **changes))
+        return result
+
+    def delete_contact(self, contact_id: str) -> None:
+        self._change(lambda d: d.delete_contact(contact_id))
+
+
+class AgentDossier(DossierHandle):
+    """A family's dossier as an agent of the service Éducation handles it:
+    read, validate, reject (with a reason), and the expiry of insurances.
+    The agent's name goes into the history of every decision."""
+
+    def __init__(self, families: Families, family: str, school_year: int, agent: str) -> None:
+        super().__init__(families, family, school_year)
+        self.agent = agent
+
+    def validate(
+        self, kind: FicheKind | str, child: str | None = None, *, now: datetime, version: int | None = None
+    ) -> FicheEvent:
+        result: FicheEvent = self._change(
+            lambda d: d.validate(kind, child, now=now, agent=self.agent), fiche=(kind, child), version=version
+        )
+        return result
+
+    def reject(
+        self,
+        kind: FicheKind | str,
+        child: str | None = None,
+        *,
+        reason: str,
+        now: datetime,
+        version: int | None = None,
+    ) -> FicheEvent:
+        result: FicheEvent = self._change(
+            lambda d: d.reject(kind, child, reason=reason, now=now, agent=self.agent),
+            fiche=(kind, child),
+            version=version,
+        )
+        return result
+
+    def check_expiries(self, today: date) -> tuple[FicheEvent, ...]:
+        """Insurances past their expiry turn « à mettre à jour » (written only
+        when something changed)."""
+
+        def work(stored: Any) -> tuple[dict[str, Any] | None, tuple[FicheEvent, ...]]:
+            dossier = self._load(stored)
+            events = dossier.check_expiries(today)
+            return (dossier.to_dict() if events else None), events
+
+        result: tuple[FicheEvent, ...] = self._store.run(self.family_id, self.school_year, work)
+        return result
+
+
 class FamilyRecords:
-    """What one family account may reach: its account (and its dossiers)."""
+    """What one family account may reach: its account and its dossiers —
+    nothing of another family's (an id of another family's child, contact or
+    file is unknown here)."""
 
     def __init__(self, families: Families, family: Family) -> None:
+        self._families = families
         self.family = family
         self.account = FamilyAccount(families, family.id)
+
+    def dossier(self, school_year: int) -> FamilyDossier:
+        """The family's dossier of ``school_year`` (2024: 2024/2025); create
+        it with ``.open()``."""
+        return FamilyDossier(self._families, self.family, school_year)
 
     def __repr__(self) -> str:
         return f"FamilyRecords(family={self.family.id!r})"
@@ -235,6 +535,27 @@ class AgentRecords:
         if not isinstance(family, str) or not family:
             raise InvalidArgument(f"family : l'identifiant d'un compte famille est attendu, reçu {family!r}.")
         return AgentAccount(self._families, family)
+
+    def dossier(self, family: str, school_year: int) -> AgentDossier:
+        """A family's dossier, by the family's id."""
+        if not isinstance(family, str) or not family:
+            raise InvalidArgument(f"family : l'identifiant d'une famille est attendu, reçu {family!r}.")
+        return AgentDossier(self._families, family, school_year, self.agent)
+
+    def dossiers(self, school_year: int) -> list[str]:
+        """The families with a dossier for ``school_year``."""
+        return self._families._dossiers.families(_year(school_year))
+
+    def check_expiries(self, today: date, school_year: int) -> Mapping[str, tuple[FicheEvent, ...]]:
+        """The nightly check of insurances: every dossier of ``school_year``;
+        the fiches that turned « à mettre à jour », per family (a second run
+        the same day finds nothing more)."""
+        found = {}
+        for family in self.dossiers(school_year):
+            events = self.dossier(family, school_year).check_expiries(today)
+            if events:
+                found[family] = events
+        return found
 
     def debit_consumptions(
         self,

@@ -56,6 +56,8 @@ __all__ = [
     "AccountUnit",
     "BookingStore",
     "BookingUnit",
+    "Document",
+    "DossierStore",
     "JournalEntry",
     "Slot",
     "Store",
@@ -186,6 +188,48 @@ class AccountStore(Protocol):
         """The families that have an account, sorted."""
 
 
+#: A dossier's stored form (:meth:`periscolaire.Dossier.to_dict`).
+Document = Mapping[str, Any]
+
+
+class DossierStore(Protocol):
+    """The family dossiers of one commune in a store, one per family and
+    school year, each with a version bumped by every write. Health data is
+    kept apart and, with keys, sealed (:mod:`periscolaire.store.health`);
+    files are kept by their SHA-256, per family."""
+
+    @property
+    def commune(self) -> str: ...
+
+    def run(
+        self,
+        family: str,
+        school_year: int,
+        work: Callable[[Document | None], tuple[Document | None, T]],
+        *,
+        files: Mapping[str, bytes] | None = None,
+    ) -> T:
+        """Run ``work`` on the stored form of a dossier (None: none yet), its
+        row locked: write the form it returns (None: nothing) and ``files``
+        (content by SHA-256), or nothing if it raises."""
+
+    def read(self, family: str, school_year: int) -> tuple[Document, int] | None:
+        """A dossier's stored form and version, or None."""
+
+    def years(self, family: str) -> list[int]:
+        """The school years of a family's dossiers, sorted."""
+
+    def families(self, school_year: int) -> list[str]:
+        """The families with a dossier for ``school_year``, sorted."""
+
+    def file(self, family: str, sha256: str) -> bytes | None:
+        """A family's file by its SHA-256 (None: no such file of this family)."""
+
+    def rotate_keys(self) -> int:
+        """Seal every dossier's health data and every file again with the
+        newest key (data kept in clear gets sealed); returns how many."""
+
+
 class Store(Protocol):
     """What :func:`open_store` returns: the state of any number of communes."""
 
@@ -198,6 +242,9 @@ class Store(Protocol):
 
     def accounts(self, commune: str) -> AccountStore:
         """The family accounts of one commune."""
+
+    def dossiers(self, commune: str) -> DossierStore:
+        """The family dossiers of one commune."""
 
     def close(self) -> None:
         """Release connections (a no-op in memory)."""
@@ -214,6 +261,13 @@ def open_store(url: str, *, upgrade: bool = False, **options: Any) -> Store:
     naming the command to run. ``upgrade=True`` applies the migrations first
     (convenient for an embedded SQLite file, a demo or tests). Other
     ``options`` go to the SQL store (``pool_size``, ``check_schema``...).
+
+    ``health_keys`` (Fernet keys, newest first) seal the dossiers' health data
+    and files in a database (:mod:`periscolaire.store.health`); without
+    them, a database store keeps them in clear and says so once
+    (:class:`~periscolaire.store.health.HealthDataWarning`). ``files`` is
+    where a database store keeps the dossiers' files: ``None`` (in the
+    database) or a directory.
     """
     if not isinstance(url, str):
         raise TypeError(f"url must be a string, got {url!r}")
@@ -221,7 +275,8 @@ def open_store(url: str, *, upgrade: bool = False, **options: Any) -> Store:
     if url == "memory://" or url.startswith("memory://"):
         from periscolaire.store.memory import MemoryStore
 
-        unknown = sorted(set(options) - {"check_schema"})  # no schema in memory: nothing to check
+        # No schema in memory (nothing to check), nothing at rest (nothing to seal).
+        unknown = sorted(set(options) - {"check_schema", "health_keys"})
         if unknown:
             raise StoreError(
                 f"Options inconnues pour memory:// : {', '.join(unknown)}.", code="unknown_option"

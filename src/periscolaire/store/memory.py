@@ -26,7 +26,8 @@ from periscolaire.booking import (
     SlotState,
 )
 from periscolaire.errors import StoreError
-from periscolaire.store import AccountUnit, BookingUnit, JournalEntry, Slot
+from periscolaire.store import AccountUnit, BookingUnit, Document, JournalEntry, Slot
+from periscolaire.store.health import dumps, loads
 from periscolaire.wallet import Account, Entry
 
 __all__ = ["MemoryAccounts", "MemoryBookings", "MemoryStore"]
@@ -44,6 +45,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._communes: dict[str, MemoryBookings] = {}
         self._accounts: dict[str, MemoryAccounts] = {}
+        self._dossiers: dict[str, MemoryDossiers] = {}
         self._lock = threading.Lock()
 
     def bookings(self, commune: str) -> MemoryBookings:
@@ -58,6 +60,13 @@ class MemoryStore:
             found = self._accounts.get(commune)
             if found is None:
                 found = self._accounts[commune] = MemoryAccounts(commune)
+            return found
+
+    def dossiers(self, commune: str) -> MemoryDossiers:
+        with self._lock:
+            found = self._dossiers.get(commune)
+            if found is None:
+                found = self._dossiers[commune] = MemoryDossiers(commune)
             return found
 
     def close(self) -> None:
@@ -308,3 +317,54 @@ class MemoryAccounts:
 
     def __repr__(self) -> str:
         return f"MemoryAccounts(commune={self.commune!r}, accounts={len(self._accounts)})"
+
+
+class MemoryDossiers:
+    """One commune's dossiers in memory, kept as their JSON text (no object
+    shared with a caller). Nothing is at rest: nothing to seal."""
+
+    def __init__(self, commune: str) -> None:
+        self.commune = commune
+        self._lock = threading.RLock()
+        self._documents: dict[tuple[str, int], tuple[bytes, int]] = {}
+        self._files: dict[tuple[str, str], bytes] = {}
+
+    def run(
+        self,
+        family: str,
+        school_year: int,
+        work: Callable[[Document | None], tuple[Document | None, T]],
+        *,
+        files: Mapping[str, bytes] | None = None,
+    ) -> T:
+        with self._lock:
+            found = self._documents.get((family, school_year))
+            new, result = work(None if found is None else loads(found[0]))
+            if new is not None:
+                self._documents[(family, school_year)] = (dumps(new), 1 if found is None else found[1] + 1)
+                for sha, content in (files or {}).items():
+                    self._files.setdefault((family, sha), bytes(content))
+            return result
+
+    def read(self, family: str, school_year: int) -> tuple[Document, int] | None:
+        with self._lock:
+            found = self._documents.get((family, school_year))
+        return None if found is None else (loads(found[0]), found[1])
+
+    def years(self, family: str) -> list[int]:
+        with self._lock:
+            return sorted(y for f, y in self._documents if f == family)
+
+    def families(self, school_year: int) -> list[str]:
+        with self._lock:
+            return sorted(f for f, y in self._documents if y == school_year)
+
+    def file(self, family: str, sha256: str) -> bytes | None:
+        with self._lock:
+            return self._files.get((family, sha256))
+
+    def rotate_keys(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return f"MemoryDossiers(commune={self.commune!r})"

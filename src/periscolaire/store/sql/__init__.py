@@ -43,13 +43,17 @@ survives the process being killed; a power cut may lose the last commits
 
 The package: :mod:`.schema` (the tables), :mod:`.connection` (engines,
 errors, migrations), :mod:`.statements` (the hot path, per driver),
-:mod:`.bookings` (one commune's bookings and the unit of work); this module,
-the store.
+:mod:`.bookings` (one commune's bookings and the unit of work),
+:mod:`.accounts` (the ledgers), :mod:`.dossiers` (the dossiers and their
+files); this module, the store.
 """
 
 from __future__ import annotations
 
+import os
 import unicodedata
+import warnings
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +68,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         code="missing_extra",
     ) from exc
 
+from periscolaire.store.health import HealthCipher, HealthDataWarning
 from periscolaire.store.sql.accounts import SQLAccounts
 from periscolaire.store.sql.bookings import SQLBookings
 from periscolaire.store.sql.connection import (
@@ -74,6 +79,7 @@ from periscolaire.store.sql.connection import (
     schema_revision,
     upgrade_schema,
 )
+from periscolaire.store.sql.dossiers import DirectoryFiles, SQLDossiers
 from periscolaire.store.sql.schema import (
     _COMMUNE,
     ATTEMPTS,
@@ -126,8 +132,20 @@ class SQLStore:
     """A database store (see the module). One per process: it holds a
     connection pool; open it again in each worker process."""
 
-    def __init__(self, url: str, *, upgrade: bool = False, check_schema: bool = True, **options: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        upgrade: bool = False,
+        check_schema: bool = True,
+        health_keys: Iterable[str | bytes] | None = None,
+        files: str | os.PathLike[str] | None = None,
+        **options: Any,
+    ) -> None:
         self.url = _hide_password(url)
+        self._cipher = HealthCipher(health_keys)
+        self._files = None if files is None else DirectoryFiles(files)
+        self._warned = False
         self.engine = _engine(url, options)
         self.dialect = self.engine.dialect.name
         self.statements = _statements(self.engine.dialect)
@@ -141,6 +159,7 @@ class SQLStore:
             raise
         self._communes: dict[str, SQLBookings] = {}
         self._accounts: dict[str, SQLAccounts] = {}
+        self._dossiers: dict[str, SQLDossiers] = {}
 
     def revision(self) -> str | None:
         """The library's schema revision in this database (None: no tables)."""
@@ -258,6 +277,23 @@ class SQLStore:
         if found is None:
             self.bookings(commune)  # the same check of the commune key
             found = self._accounts[commune] = SQLAccounts(self, commune)
+        return found
+
+    def dossiers(self, commune: str) -> SQLDossiers:
+        found = self._dossiers.get(commune)
+        if found is None:
+            self.bookings(commune)  # the same check of the commune key
+            if not self._cipher.encrypts and not self._warned:
+                self._warned = True
+                warnings.warn(
+                    HealthDataWarning(
+                        f"{self.url} : les données de santé des dossiers sont gardées EN CLAIR "
+                        "(aucune clé donnée : ps.open_store(url, health_keys=[...]), "
+                        "pip install 'periscolaire[crypto]')."
+                    ),
+                    stacklevel=2,
+                )
+            found = self._dossiers[commune] = SQLDossiers(self, commune, self._cipher, self._files)
         return found
 
     def close(self) -> None:

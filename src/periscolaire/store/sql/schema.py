@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 #: The schema revision this library reads and writes (Alembic's head).
-HEAD: Final = "0002"
+HEAD: Final = "0003"
 #: Every revision the migrations know, oldest first.
-REVISIONS: Final = ("0001", "0002")
+REVISIONS: Final = ("0001", "0002", "0003")
 #: Alembic's version table for the library's own migrations (a host's
 #: ``alembic_version`` stays its own).
 VERSION_TABLE: Final = "periscolaire_alembic_version"
@@ -30,6 +30,8 @@ _INSTANT = 40  # ISO 8601 text: the instant exactly as given (naive local, or wi
 TABLE_OPTIONS: Final[dict[str, Any]] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
 #: Long text (MariaDB's TEXT stops at 64 KB).
 LONG_TEXT: Final = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+#: Bytes of a file (at most 2000 KB, sealed: a little more; BLOB stops at 64 KB).
+LONG_BINARY: Final = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 
 metadata = sa.MetaData(
     naming_convention={
@@ -149,6 +151,30 @@ entry_table = sa.Table(
     sa.CheckConstraint("kind IN ('payment', 'consumption', 'credit', 'debit', 'correction')", name="kind"),
     sa.UniqueConstraint("commune", "family", "unique_key", name="uq_periscolaire_entry_unique_key"),
     comment="periscolaire: the ledgers, append-only (nothing updated, nothing deleted)",
+    **TABLE_OPTIONS,
+)
+
+dossier_table = sa.Table(
+    "periscolaire_dossier",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("family", sa.String(_ID), primary_key=True),
+    sa.Column("school_year", sa.Integer, primary_key=True),
+    sa.Column("version", sa.BigInteger, nullable=False, comment="bumped by every write"),
+    sa.Column("document", LONG_TEXT, nullable=False, comment="the dossier (JSON) without its health part"),
+    sa.Column("health", LONG_TEXT, nullable=False, comment="the health part: fernet:<token> or clear:<JSON>"),
+    comment="periscolaire: one row per family dossier and school year",
+    **TABLE_OPTIONS,
+)
+
+file_table = sa.Table(
+    "periscolaire_file",
+    metadata,
+    sa.Column("commune", sa.String(_COMMUNE), primary_key=True),
+    sa.Column("family", sa.String(_ID), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True, comment="of the content in clear"),
+    sa.Column("content", LONG_BINARY, nullable=False, comment="fernet:<token> or clear:<bytes>"),
+    comment="periscolaire: the files of the dossiers, by family and content (never changed)",
     **TABLE_OPTIONS,
 )
 
