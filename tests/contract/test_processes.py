@@ -223,3 +223,38 @@ def test_four_processes_paying_and_debiting_one_account_keep_it_exact(
     assert len(meals) == len(workers.SHARED_MEALS)
     assert [e.number for e in entries] == list(range(1, len(entries) + 1))  # no gap, no double number
     assert account.balance() == Decimal("10.01") * 80 - Decimal("3.33") * len(workers.SHARED_MEALS)
+
+
+@pytest.mark.filterwarnings("ignore::periscolaire.store.health.HealthDataWarning")
+def test_four_processes_changing_one_dossier_lose_nothing(cestas: ps.Commune, sql_backend: Backend) -> None:
+    # Two parents and agents in several workers: every contact kept with its own id, one
+    # validation, and each accepted form applied on the version it was read at.
+    import attrs
+
+    key = sql_backend.register(cestas).commune.store_key
+    commune = attrs.evolve(cestas, key=key)
+    setup = ps.Families(commune, store=sql_backend.store())
+    dossier = setup.family(workers.SHARED_FAMILY).dossier(2024)
+    dossier.open()
+    dossier.transmit(ps.FicheKind.AUTORISATIONS, "partage", now=datetime(2024, 6, 20, 9))
+    go, results = SPAWN.Event(), SPAWN.Queue()
+    processes = [
+        SPAWN.Process(target=workers.edit_dossier, args=(sql_backend.url, key, worker, 10, go, results))
+        for worker in range(4)
+    ]
+    for p in processes:
+        p.start()
+    go.set()
+    made = dict(results.get(timeout=300) for _ in processes)
+    for p in processes:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    contacts = dossier.contacts
+    ids = [c.id for c in contacts]
+    assert sorted(ids) == sorted(i for ids_ in made.values() for i in ids_)  # every contact kept
+    assert sorted(ids, key=lambda i: int(i[1:])) == [f"C{n}" for n in range(1, 41)]  # each id once
+    events = dossier.events
+    assert [e.event for e in events] == ["transmitted", "validated"]  # validated once, by one agent
+    sante = dossier.fiche(ps.FicheKind.SANTE, "partage")
+    assert sante.version >= 1
+    assert dossier.version == 2 + 40 + sante.version + 1  # open, transmit, contacts, edits, validation

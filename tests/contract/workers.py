@@ -3,6 +3,7 @@ interpreter: each opens its own store, as a portal's worker does)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from datetime import date, datetime
@@ -107,3 +108,28 @@ SHARED_MEALS = [
     ps.Reservation("partage", "RESTAURATION", date(2024, 9, day), "F-SHARED", "accepted", sequence=day)
     for day in (2, 3, 5, 6, 9, 10, 12, 13, 16, 17)
 ]
+
+
+SHARED_FAMILY = ps.Family("F-SHARED", "PARTAGE", (ps.Child("partage", "Enfant", "PARTAGE"),))
+
+
+def edit_dossier(url: str, key: str, worker: int, contacts: int, go: Any, results: Any) -> None:
+    """Add contacts to one shared dossier and validate what the others
+    transmit, as a family's two parents and an agent do from several workers."""
+    families = ps.Families(attrs.evolve(ps.load_commune(), key=key), store=ps.open_store(url))
+    dossier = families.family(SHARED_FAMILY).dossier(2024)
+    agent = families.agent(f"agent-{worker}").dossier("F-SHARED", 2024)
+    go.wait(120)
+    made = []
+    for i in range(contacts):
+        made.append(dossier.add_contact(f"NOM{worker}", f"Prénom{i}", f"06{worker:02d}{i:06d}").id)
+        fiche = dossier.fiche(ps.FicheKind.SANTE, "partage")
+        # A form read, then sent back: refused if another worker changed the fiche meanwhile.
+        with contextlib.suppress(ps.StaleWrite):
+            dossier.edit(
+                ps.FicheKind.SANTE, "partage", version=fiche.version, recommendations=f"{worker}-{i}"
+            )
+        with contextlib.suppress(ps.DossierError):  # already validated by another worker
+            agent.validate(ps.FicheKind.AUTORISATIONS, "partage", now=datetime(2024, 6, 21, 9))
+    families.store.close()
+    results.put((worker, made))
