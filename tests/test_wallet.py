@@ -361,3 +361,19 @@ def test_an_account_comes_back_equal_through_json(account: Account) -> None:
     again = Account.from_dict(json.loads(json.dumps(account.to_dict())))
     assert again.entries == account.entries
     assert again.balance() == account.balance()
+
+
+def test_a_history_comes_back_equal_through_json() -> None:
+    # « Historique » (p. 14): what a portal sends to the browser or caches.
+    import json
+
+    account = ps.Account(("RESTAURATION",))
+    account.pay("RESTAURATION", D("30.00"), date(2024, 8, 26), reference="PAYFIP-1")
+    meal = account.debit("RESTAURATION", D("2.84"), date(2024, 9, 2), "Repas du 02/09")
+    account.correct(meal.number, date(2024, 9, 4), "Absence justifiée")
+    history = account.history(date(2024, 9, 15))
+    assert ps.History.from_dict(json.loads(json.dumps(history.to_dict()))) == history
+    broken = {**history.to_dict(), "end": "2024-07-01"}
+    with pytest.raises(ps.InvalidData) as info:
+        ps.History.from_dict(broken)
+    assert info.value.path == "end"

@@ -290,6 +290,29 @@ class History:
         csv.writer(out, delimiter=delimiter, lineterminator="\n").writerows(self.rows(kind))
         return out.getvalue()
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (ISO dates, amounts as strings)."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "consumptions": [e.to_dict() for e in self.consumptions],
+            "payments": [e.to_dict() for e in self.payments],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> History:
+        """Read back :meth:`to_dict` (every entry checked, :class:`~periscolaire.InvalidData`
+        naming the key otherwise)."""
+        data = mapping(data)
+        start, end = iso_date(member(data, "start"), "start"), iso_date(member(data, "end"), "end")
+        if end < start:
+            raise InvalidData("end", "la fin de l'historique précède son début")
+        lists = {
+            key: tuple(Entry.from_dict(e, f"{key}[{i}]") for i, e in enumerate(items(member(data, key), key)))
+            for key in ("consumptions", "payments")
+        }
+        return cls(start, end, lists["consumptions"], lists["payments"])
+
 
 def _previous_month_start(today: date) -> date:
     return date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
