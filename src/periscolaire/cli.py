@@ -72,6 +72,16 @@ def _month(text: str) -> tuple[int, int]:
     return parsed.year, parsed.month
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"entier positif attendu, reçu {text!r}")
+    return value
+
+
 def _parser() -> _Parser:
     parser = _Parser(
         prog="periscolaire",
@@ -145,6 +155,39 @@ def _parser() -> _Parser:
     tariff.add_argument("--plot", metavar="FILE.png", help="écrit le graphique des prix selon le QF")
     tariff.set_defaults(run=_run_tariff)
 
+    nightly = sub.add_parser(
+        "nightly",
+        help="traitement de nuit : comptes-rendus, promotions de liste d'attente, débits des consommations",
+        description=(
+            "Transmet les mouvements de réservation et écrit le compte-rendu de chaque famille, envoie les "
+            "promotions de liste d'attente (file d'envoi), débite les consommations des jours passés. "
+            "Relancé avec le même --now après un arrêt, il reproduit les comptes-rendus et ne débite rien "
+            "deux fois."
+        ),
+    )
+    nightly.add_argument(
+        "--store", metavar="URL", required=True, help="sqlite:///portail.db, postgresql+psycopg://..."
+    )
+    nightly.add_argument(
+        "--now",
+        metavar="DATETIME",
+        type=_datetime,
+        required=True,
+        help="l'instant de la nuit, ISO 8601 (ex. 2024-09-03T02:00) : le même pour une relance",
+    )
+    nightly.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    nightly.add_argument(
+        "--out", metavar="DIR", help="écrit chaque e-mail dans un fichier de ce répertoire (créé au besoin)"
+    )
+    nightly.add_argument(
+        "--batch",
+        metavar="N",
+        type=_positive,
+        default=200,
+        help="familles débitées par transaction (défaut : 200)",
+    )
+    nightly.set_defaults(run=_run_nightly)
+
     db = sub.add_parser(
         "db",
         help="tables d'un stockage SQL : création, mise à jour, version",
@@ -161,6 +204,18 @@ def _parser() -> _Parser:
     current = db_sub.add_parser("current", help="affiche la révision du schéma et celle attendue")
     current.add_argument("url", metavar="URL")
     current.set_defaults(run=_run_db_current)
+    rotate = db_sub.add_parser(
+        "rotate-keys",
+        help=f"rechiffre les données de santé avec la première clé de ${HEALTH_KEYS}",
+        description=(
+            f"Rechiffre les données de santé des dossiers et leurs fichiers avec la première des clés de "
+            f"${HEALTH_KEYS} (séparées par des virgules, la nouvelle d'abord, les anciennes ensuite). "
+            "Relançable après un arrêt."
+        ),
+    )
+    rotate.add_argument("url", metavar="URL")
+    rotate.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    rotate.set_defaults(run=_run_db_rotate_keys)
     return parser
 
 
@@ -344,6 +399,58 @@ def _run_demo_on_store(args: argparse.Namespace, out: TextIO) -> int:
     for step in steps:
         out.write(Step.text(step) + "\n\n")
     out.write(child_text)
+    return 0
+
+
+#: Where the commands read the keys of the health data (never on the command
+#: line: it would stay in the shell's history and in the process list).
+HEALTH_KEYS = "PERISCOLAIRE_HEALTH_KEYS"
+
+
+def _health_keys() -> list[str] | None:
+    keys = [k.strip() for k in os.environ.get(HEALTH_KEYS, "").split(",") if k.strip()]
+    return keys or None
+
+
+def _run_db_rotate_keys(args: argparse.Namespace, out: TextIO) -> int:
+    from periscolaire.errors import StoreError
+    from periscolaire.store import open_store
+
+    keys = _health_keys()
+    if keys is None:
+        raise StoreError(
+            f"Aucune clé : donnez-les dans ${HEALTH_KEYS}, la nouvelle d'abord.", code="missing_key"
+        )
+    commune = load_commune(args.commune)
+    store = open_store(args.url, health_keys=keys)
+    try:
+        count = store.dossiers(commune.store_key).rotate_keys()
+    finally:
+        store.close()
+    out.write(
+        f"{store.url} : {count} dossier(s) et fichier(s) rechiffrés avec la nouvelle clé ({commune.name}).\n"
+    )
+    return 0
+
+
+def _run_nightly(args: argparse.Namespace, out: TextIO) -> int:
+    from periscolaire.errors import StoreError
+    from periscolaire.nightly import run_nightly
+    from periscolaire.store import open_store
+
+    commune = load_commune(args.commune)
+    if args.store.startswith("memory:"):
+        raise StoreError(
+            "memory:// est vide dans un nouveau processus : donnez la base du portail "
+            "(sqlite:///portail.db, postgresql+psycopg://..., mysql+pymysql://...).",
+            code="bad_url",
+        )
+    store = open_store(args.store, health_keys=_health_keys())
+    try:
+        result = run_nightly(commune, store, args.now, out=args.out, debit_batch=args.batch)
+    finally:
+        store.close()
+    out.write(result.summary())
     return 0
 
 

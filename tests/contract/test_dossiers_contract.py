@@ -411,3 +411,24 @@ def test_a_bad_key_is_refused_without_being_echoed(sql_backend: Backend) -> None
         sql_backend.store(health_keys=["pas-une-cle-secrete"])
     assert info.value.code == "bad_key"
     assert "pas-une-cle-secrete" not in str(info.value)
+
+
+def test_db_rotate_keys_reads_the_keys_from_the_environment(
+    cestas: ps.Commune, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from periscolaire.cli import main
+
+    url = f"sqlite:///{tmp_path / 'portail.db'}"
+    _fill_health(ps.Families(cestas, store=ps.open_store(url, upgrade=True, health_keys=[KEY])))
+    new = HealthCipher.generate_key()
+    out = io.StringIO()
+    monkeypatch.delenv("PERISCOLAIRE_HEALTH_KEYS", raising=False)
+    assert main(["db", "rotate-keys", url], out) == 2  # no key: nothing done, one line on stderr
+    monkeypatch.setenv("PERISCOLAIRE_HEALTH_KEYS", f"{new}, {KEY}")
+    assert main(["db", "rotate-keys", url], out) == 0
+    assert "3 dossier(s) et fichier(s) rechiffrés" in out.getvalue()
+    assert KEY not in out.getvalue()
+    fresh = ps.Families(cestas, store=ps.open_store(url, health_keys=[new])).family(DUPONT).dossier(2024)
+    assert fresh.fiche(ps.FicheKind.SANTE, "paolo").data["allergies"] == HEALTH["allergies"]
