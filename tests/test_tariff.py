@@ -217,3 +217,19 @@ def test_a_scenario_without_a_tariff_for_an_activity_is_an_error() -> None:
     with pytest.raises(ps.TariffError) as info:
         compare_tariffs([{"family": "A", "qf": None, "days": {"MERCREDI": 1}}], {"x": {}})
     assert info.value.code == "missing_tariff"
+
+
+def test_a_usage_given_as_its_text_value_prices_like_the_enum() -> None:
+    # A host storing the usage as text: a justified absence costs nothing (issue 11).
+    pricing = ps.load_commune().activities["RESTAURATION"].tariff
+    assert pricing is not None
+    assert pricing.price(D(500), usage="justified_absence") == D("0.00")
+    assert pricing.price(D(500), usage="booked") == pricing.price(D(500))
+    with pytest.raises(ps.TariffError) as info:
+        pricing.price(D(500), usage="absent")
+    assert info.value.code == "unknown_usage"
+    for bad in (True, 0, "2"):
+        with pytest.raises(ps.TariffError):
+            pricing.price(D(500), rank=bad)
+    with pytest.raises(ps.TariffError):
+        pricing.price(D(500), resident="non")

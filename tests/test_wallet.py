@@ -377,3 +377,20 @@ def test_a_history_comes_back_equal_through_json() -> None:
     with pytest.raises(ps.InvalidData) as info:
         ps.History.from_dict(broken)
     assert info.value.path == "end"
+
+
+def test_an_amount_beyond_the_maximum_is_a_typed_error_not_a_decimal_crash() -> None:
+    # Money is Decimal euros to the cent, at most MAX_AMOUNT either way (issue 11).
+    from periscolaire.money import MAX_AMOUNT, money, total
+
+    for huge in (D("1E+26"), D("1000000000.01"), -D("1E+30"), 10**30):
+        with pytest.raises(ps.InvalidAmount) as info:
+            money(huge)
+        assert info.value.code == "too_large"
+    assert money(MAX_AMOUNT) == D("1000000000.00")
+    account = ps.Account(("RESTAURATION",))
+    with pytest.raises(ps.InvalidAmount):
+        account.pay("RESTAURATION", D("1E+26"), date(2024, 9, 2), reference="X")
+    assert account.entries == ()
+    # Sums are exact: many maximal amounts and one cent add up to the cent.
+    assert total([MAX_AMOUNT] * 1000 + [D("0.01")]) == D("1000000000000.01")

@@ -506,7 +506,7 @@ def book_refusal(
     if custody is not None and not custody(day):
         return "not_custody_day"
     state = window.state(local)
-    return None if state is DayState.BOOKABLE else state.value
+    return None if state == DayState.BOOKABLE else state.value
 
 
 def cancel_refusal(

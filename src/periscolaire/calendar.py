@@ -601,14 +601,14 @@ class SchoolCalendar:
         if not running:
             raise ConfigurationError(path, "l'activité ne fonctionne aucun jour", code="never_runs")
         firsts: dict[date, date] = {}
-        if activity.season is Season.HOLIDAYS:
+        if activity.season == Season.HOLIDAYS:
             for day in running:
                 firsts.setdefault(self._holiday_start_key(day), day)
         ctx = _Context(self, firsts)
         rule = activity.deadline
         cancel_rule = activity.cancel_deadline or rule
         for key, r in (("deadline", rule), ("cancel_deadline", cancel_rule)):
-            if isinstance(r, BeforeHolidayStart) and activity.season is not Season.HOLIDAYS:
+            if isinstance(r, BeforeHolidayStart) and activity.season != Season.HOLIDAYS:
                 raise ConfigurationError(
                     f"{path}.{key}",
                     "before_holiday_start_days ne s'applique qu'aux activités des vacances",
@@ -638,7 +638,7 @@ class SchoolCalendar:
         self._running[code] = tuple(sorted(table))
 
     def _candidate_days(self, activity: ActivityRules) -> Iterator[date]:
-        if activity.season is Season.SCHOOL:
+        if activity.season == Season.SCHOOL:
             for period in self.periods:
                 yield from days_between(period.start, period.end)
         else:
@@ -650,7 +650,7 @@ class SchoolCalendar:
             return False
         if any(c.closes(activity.code, day) for c in self.closures):
             return False
-        if activity.season is Season.SCHOOL:
+        if activity.season == Season.SCHOOL:
             return day not in self.school_holidays
         return True
 
@@ -658,7 +658,7 @@ class SchoolCalendar:
         return self._holiday_of[day].start
 
     def _opens(self, activity: ActivityRules, day: date) -> datetime | None:
-        holiday = self._holiday_of.get(day) if activity.season is Season.HOLIDAYS else None
+        holiday = self._holiday_of.get(day) if activity.season == Season.HOLIDAYS else None
         if holiday is not None and holiday.opens is not None:
             return datetime.combine(holiday.opens, MIDNIGHT)
         preceding = None

@@ -509,7 +509,7 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
 
 def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Activity:
     season = table.get("season", _season, Season.SCHOOL)
-    default_days = school_weekdays if season is Season.SCHOOL else (0, 1, 2, 3, 4)
+    default_days = school_weekdays if season == Season.SCHOOL else (0, 1, 2, 3, 4)
     overrides = []
     for row in table.tables("capacity_overrides"):
         overrides.append((row.get("day", _date), row.get("capacity", _natural)))

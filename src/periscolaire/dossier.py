@@ -216,14 +216,14 @@ SCHEMA: Mapping[FicheKind, tuple[Field, ...]] = {
 def required_documents(kind: FicheKind, data: Mapping[str, Any]) -> tuple[Document, ...]:
     """The documents a fiche needs before it can be transmitted, as the guide
     lists them (p. 4-8, p. 15). The tax notice is optional (only for the QF)."""
-    if kind is FicheKind.RESPONSABLE:
+    if kind == FicheKind.RESPONSABLE:
         docs = [Document.PROOF_OF_ADDRESS]
         if data.get("separated"):
             docs.append(Document.DIVORCE_JUDGMENT)
         return tuple(docs)
-    if kind is FicheKind.ASSURANCE:
+    if kind == FicheKind.ASSURANCE:
         return (Document.INSURANCE_CERTIFICATE,)
-    if kind is FicheKind.SANTE:
+    if kind == FicheKind.SANTE:
         docs = []
         if data.get("vaccinations_changed"):
             docs.append(Document.VACCINATION_PAGES)
@@ -421,7 +421,7 @@ class _Fiche:
         self.child = child
         self.state = FicheState.TO_FILL
         defaults = {f.name: f.default for f in SCHEMA[kind]}
-        if kind is FicheKind.CONTACTS:
+        if kind == FicheKind.CONTACTS:
             defaults["contacts"] = ()
         self.current = FicheVersion({**defaults, **(data or {})}, {})
         self.validated: FicheVersion | None = None
@@ -616,7 +616,7 @@ class Dossier:
             )
         self._editable(fiche)
         check_attachments(files)
-        attachments = {k: v for k, v in fiche.current.attachments.items() if k is not document}
+        attachments = {k: v for k, v in fiche.current.attachments.items() if k != document}
         if files:
             attachments[document] = tuple(files)
         self._set(fiche, attrs.evolve(fiche.current, attachments=attachments))
@@ -630,7 +630,7 @@ class Dossier:
             for f in SCHEMA[fiche.kind]
             if f.required and (data.get(f.name) is None or data.get(f.name) == "")
         ]
-        if fiche.kind is FicheKind.ASSURANCE and data.get("new_company"):
+        if fiche.kind == FicheKind.ASSURANCE and data.get("new_company"):
             missing += [
                 f.label
                 for f in SCHEMA[fiche.kind]
@@ -638,7 +638,7 @@ class Dossier:
             ]
         if missing:
             problems.append(("missing_fields", f"champs obligatoires manquants : {', '.join(missing)}"))
-        if fiche.kind is FicheKind.REGLEMENT and data.get("acknowledged") is not True:
+        if fiche.kind == FicheKind.REGLEMENT and data.get("acknowledged") is not True:
             problems.append(("not_acknowledged", "cochez « J'ai pris connaissance du règlement intérieur »"))
         absent = [
             d.label for d in required_documents(fiche.kind, data) if not fiche.current.attachments.get(d)
@@ -646,7 +646,7 @@ class Dossier:
         if absent:
             problems.append(("missing_attachment", f"pièces manquantes : {', '.join(absent)}"))
         expiry = data.get("expiry")
-        if fiche.kind is FicheKind.ASSURANCE and isinstance(expiry, date) and expiry < self.school_year_start:
+        if fiche.kind == FicheKind.ASSURANCE and isinstance(expiry, date) and expiry < self.school_year_start:
             problems.append(
                 (
                     "insurance_expired",
@@ -663,7 +663,7 @@ class Dossier:
                 problems.append(
                     ("proof_of_address_too_old", "le justificatif de domicile a plus de deux mois")
                 )
-        if fiche.kind is FicheKind.RESPONSABLE and (signature is None or not signature.name.strip()):
+        if fiche.kind == FicheKind.RESPONSABLE and (signature is None or not signature.name.strip()):
             problems.append(
                 (
                     "missing_certification",
@@ -671,7 +671,7 @@ class Dossier:
                     "vérifiées » et indiquez vos nom et prénom",
                 )
             )
-        if fiche.kind is FicheKind.REGLEMENT and (
+        if fiche.kind == FicheKind.REGLEMENT and (
             signature is None or not signature.name.strip() or not signature.place or signature.at is None
         ):
             problems.append(
@@ -691,9 +691,9 @@ class Dossier:
         a required document, the certification (RESPONSABLE) or the signature
         (REGLEMENT) is missing. A transmitted fiche can no longer be changed."""
         fiche = self._get(kind, child)
-        if fiche.state is FicheState.TRANSMITTED:
+        if fiche.state == FicheState.TRANSMITTED:
             raise DossierError(f"{self._label(fiche)} : déjà transmise.", code="already_transmitted")
-        if fiche.state is FicheState.VALIDATED:
+        if fiche.state == FicheState.VALIDATED:
             raise DossierError(f"{self._label(fiche)} : déjà validée.", code="already_validated")
         problems = self._problems(fiche, signature, now)
         if problems:
@@ -716,7 +716,7 @@ class Dossier:
     # -- the agent ------------------------------------------------------------------------
 
     def _transmitted(self, fiche: _Fiche) -> None:
-        if fiche.state is not FicheState.TRANSMITTED:
+        if fiche.state != FicheState.TRANSMITTED:
             raise DossierError(
                 f"{self._label(fiche)} : seule une fiche transmise peut être validée ou rejetée "
                 f"(état : {fiche.state.label}).",
@@ -753,7 +753,7 @@ class Dossier:
         jour »; its validated version is kept but no longer in force."""
         events = []
         for fiche in self._fiches.values():
-            if fiche.kind is not FicheKind.ASSURANCE or fiche.state is not FicheState.VALIDATED:
+            if fiche.kind != FicheKind.ASSURANCE or fiche.state != FicheState.VALIDATED:
                 continue
             expiry = fiche.current.data.get("expiry")
             if isinstance(expiry, date) and expiry < today:
@@ -826,7 +826,7 @@ class Dossier:
         return [
             f
             for f in self._fiches.values()
-            if f.kind is FicheKind.CONTACTS and any(link.contact.id == contact_id for link in self._links(f))
+            if f.kind == FicheKind.CONTACTS and any(link.contact.id == contact_id for link in self._links(f))
         ]
 
     def link_contact(
@@ -973,7 +973,7 @@ class Dossier:
             if fiche.snapshot().id not in dossier._fiches or fiche.snapshot().id in seen:
                 raise InvalidData(f"fiches[{i}]", "fiche inattendue pour cette famille ou en double")
             seen.add((fiche.kind, fiche.child))
-            if fiche.kind is FicheKind.CONTACTS:
+            if fiche.kind == FicheKind.CONTACTS:
                 for link in dossier._links(fiche):
                     if link.contact.id not in dossier._contacts:
                         raise InvalidData(f"fiches[{i}].current", "lien vers un contact inconnu")
@@ -1005,7 +1005,7 @@ def _link_to_dict(link: ContactLink) -> dict[str, Any]:
 
 
 def _version_to_dict(kind: FicheKind, version: FicheVersion) -> dict[str, Any]:
-    if kind is FicheKind.CONTACTS:
+    if kind == FicheKind.CONTACTS:
         data: dict[str, Any] = {"contacts": [_link_to_dict(x) for x in version.data["contacts"]]}
     else:
         data = {k: v.isoformat() if isinstance(v, date) else v for k, v in version.data.items()}
@@ -1092,7 +1092,7 @@ def _version_from_dict(kind: FicheKind, raw: Any, path: str) -> FicheVersion:
     version = mapping(raw, path)
     values = mapping(member(version, "data", path), f"{path}.data")
     data: dict[str, Any] = {f.name: f.default for f in SCHEMA[kind]}
-    if kind is FicheKind.CONTACTS:
+    if kind == FicheKind.CONTACTS:
         links = []
         for i, item in enumerate(items(member(values, "contacts", f"{path}.data"), f"{path}.data.contacts")):
             where = f"{path}.data.contacts[{i}]"
@@ -1150,11 +1150,11 @@ def _fiche_from_dict(raw: Any, path: str) -> _Fiche:
     fiche.validated = None if validated is None else _version_from_dict(kind, validated, f"{path}.validated")
     if fiche.version < 0:
         raise InvalidData(f"{path}.version", "un entier positif est attendu")
-    if (fiche.in_force or fiche.state is FicheState.VALIDATED) and fiche.validated is None:
+    if (fiche.in_force or fiche.state == FicheState.VALIDATED) and fiche.validated is None:
         raise InvalidData(f"{path}.validated", "une fiche validée ou en vigueur garde sa version validée")
-    if fiche.state is FicheState.VALIDATED and not fiche.in_force:
+    if fiche.state == FicheState.VALIDATED and not fiche.in_force:
         raise InvalidData(f"{path}.in_force", "une fiche validée est en vigueur")
-    if fiche.state is FicheState.REJECTED and not fiche.reason:
+    if fiche.state == FicheState.REJECTED and not fiche.reason:
         raise InvalidData(f"{path}.reason", "une fiche rejetée a un motif")
     return fiche
 

@@ -416,7 +416,7 @@ def debit_consumptions(night: Night) -> Debits:
     due: list[Reservation] = [
         r
         for r in night.register.reservations()
-        if r.status is ReservationStatus.ACCEPTED and r.day < today and (start is None or r.day >= start)
+        if r.status == ReservationStatus.ACCEPTED and r.day < today and (start is None or r.day >= start)
     ]
     labels, names = night.labels, night.names
 

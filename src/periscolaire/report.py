@@ -77,7 +77,7 @@ def render_nightly_report(
     new = cancelled = 0
     for movement in movements:
         kind = MovementKind(movement.kind)
-        if kind is MovementKind.CANCELLED:
+        if kind == MovementKind.CANCELLED:
             cancelled += 1
         else:
             new += 1

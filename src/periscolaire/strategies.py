@@ -95,7 +95,7 @@ def deadline_rules(season: Season = Season.SCHOOL) -> st.SearchStrategy[Deadline
         st.builds(WeekdayBefore, st.integers(0, 6), at=_cutoffs),
         st.builds(DayOfPreviousMonth, st.integers(1, 31), at=_cutoffs),
     ]
-    if season is Season.HOLIDAYS:
+    if season == Season.HOLIDAYS:
         rules.append(st.builds(BeforeHolidayStart, st.integers(1, 21), at=_cutoffs))
     return st.one_of(rules)
 
@@ -104,7 +104,7 @@ def deadline_rules(season: Season = Season.SCHOOL) -> st.SearchStrategy[Deadline
 def _activity(draw: st.DrawFn, code: str, season: Season) -> Activity:
     weekdays = (
         draw(st.sampled_from([(MON, TUE, THU, FRI), (WED,), (MON, TUE, WED, THU, FRI)]))
-        if season is Season.SCHOOL
+        if season == Season.SCHOOL
         else draw(st.sampled_from([(MON, TUE, WED, THU, FRI), (MON, WED, FRI)]))
     )
     capacity = draw(st.none() | st.integers(0, 40))
@@ -382,7 +382,7 @@ _NOW = datetime(2024, 6, 20, 20, 0)
 def _complete(dossier: Dossier, kind: FicheKind, child: str | None) -> None:
     """Fill a fiche so that it can be transmitted."""
     pdf = [Upload("piece.pdf", b"%PDF-1.7")]
-    if kind is FicheKind.RESPONSABLE:
+    if kind == FicheKind.RESPONSABLE:
         dossier.edit(
             kind,
             last_name="DUPONT",
@@ -394,14 +394,14 @@ def _complete(dossier: Dossier, kind: FicheKind, child: str | None) -> None:
             emails="jp@example.fr",
         )
         dossier.attach(kind, None, "proof_of_address", pdf)
-    elif kind is FicheKind.AUTRE_RESPONSABLE:
+    elif kind == FicheKind.AUTRE_RESPONSABLE:
         dossier.edit(kind, last_name="DUPONT", first_name="Marie", phone="0600000000")
-    elif kind is FicheKind.ASSURANCE:
+    elif kind == FicheKind.ASSURANCE:
         dossier.edit(kind, child, company="MAIF", contract_number="1", expiry=date(2025, 8, 31))
         dossier.attach(kind, child, "insurance_certificate", pdf)
-    elif kind is FicheKind.SANTE:
+    elif kind == FicheKind.SANTE:
         dossier.edit(kind, child, vaccinations_up_to_date=True, doctor_name="Dr LAFON")
-    elif kind is FicheKind.REGLEMENT:
+    elif kind == FicheKind.REGLEMENT:
         dossier.edit(kind, child, acknowledged=True)
 
 
@@ -433,11 +433,11 @@ def dossiers(draw: st.DrawFn, family: Family | None = None) -> Dossier:
         if target in (FicheState.TO_FILL, FicheState.TO_UPDATE):
             continue  # left as it is: to fill, or to update after last year
         _complete(dossier, kind, child)
-        if target is FicheState.DRAFT:
+        if target == FicheState.DRAFT:
             dossier.edit(kind, child)
             continue
         dossier.transmit(kind, child, now=_NOW, signature=_signature(kind))
-        if target is FicheState.REJECTED:
+        if target == FicheState.REJECTED:
             dossier.reject(kind, child, reason="Pièce illisible.", now=_NOW, agent="agent")
         elif target in (FicheState.VALIDATED, "reopened"):
             dossier.validate(kind, child, now=_NOW, agent="agent")

@@ -353,10 +353,21 @@ class Pricing:
     ) -> Decimal:
         """The price of one day. ``qf`` is the QF in force that day (``None``:
         none, the highest price); ``rank`` is the child's rank in its family
-        (1 for the eldest)."""
-        if usage is Usage.JUSTIFIED_ABSENCE:
+        (1 for the eldest); ``usage`` a :class:`Usage` or its value."""
+        try:
+            usage = Usage(usage)
+        except ValueError:
+            allowed = ", ".join(u.value for u in Usage)
+            raise TariffError(f"Usage inconnu : {usage!r} ({allowed}).", code="unknown_usage") from None
+        if not isinstance(resident, bool):
+            raise TariffError(
+                f"resident : true ou false est attendu, reçu {resident!r}.", code="bad_resident"
+            )
+        if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
+            raise TariffError(f"Rang d'enfant invalide : {rank!r} (1 pour l'aîné).", code="bad_rank")
+        if usage == Usage.JUSTIFIED_ABSENCE:
             return ZERO
-        if usage is Usage.UNBOOKED_PRESENCE:
+        if usage == Usage.UNBOOKED_PRESENCE:
             return self.unbooked_presence if self.unbooked_presence is not None else self.tariff.highest
         if not resident:
             base = self.non_resident if self.non_resident is not None else self.tariff.highest
@@ -364,7 +375,7 @@ class Pricing:
             base = self.tariff.price(qf)
         if rank >= self.sibling_rank and self.sibling_reduction:
             base = (base * (1 - self.sibling_reduction)).quantize(CENT, rounding=ROUND_HALF_EVEN)
-        if usage is Usage.LATE_BOOKING:
+        if usage == Usage.LATE_BOOKING:
             base += self.late_surcharge
         return base
 

@@ -40,7 +40,7 @@ import attrs
 
 from periscolaire.errors import InvalidAmount, InvalidArgument, InvalidData, LedgerError, UnknownWallet
 from periscolaire.jsonsafe import integer, iso_date, items, mapping, member, text
-from periscolaire.money import ZERO, money
+from periscolaire.money import ZERO, money, total
 
 __all__ = [
     "Account",
@@ -229,12 +229,9 @@ def estimate(balance: Decimal, costs: Iterable[tuple[date, Decimal]], until: dat
     debited, counting those up to ``until`` included (all when ``None``:
     « Calculer vos réservations jusqu'au »)."""
     balance = money(balance, "balance")
-    reservations = ZERO
-    for day, cost in costs:
-        amount = money(cost, "cost")
-        if until is None or day <= until:
-            reservations += amount
-    estimated = balance - reservations
+    checked = [(day, money(cost, "cost")) for day, cost in costs]
+    reservations = total(amount for day, amount in checked if until is None or day <= until)
+    estimated = total([balance, -reservations])
     return Estimate(balance, reservations, estimated, max(ZERO, -estimated))
 
 
@@ -671,7 +668,7 @@ class Account:
         """The balance of a porte-monnaie, or of the account (their sum):
         positive in credit, negative in debt."""
         if wallet is None:
-            return sum(self._balances.values(), ZERO)
+            return total(self._balances.values())
         return self._balances[_wallet(self, wallet)]
 
     @property
