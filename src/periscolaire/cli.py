@@ -575,7 +575,7 @@ def _grid(
     for day in days_between(first, last):
         state = states[day]
         text = f"{day.day:>2} {_MARKS[state]}"
-        if state is not DayState.NOT_RUNNING:
+        if state != DayState.NOT_RUNNING:
             deadline = cal.last_booking_day(code, day)
             if deadline is not None:
                 text += f"→{deadline:%d/%m}"

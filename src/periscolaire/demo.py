@@ -200,7 +200,7 @@ class _Story:
         reason = "Attestation d'assurance 2024-2025 manquante : le fichier déposé est celle de 2023-2024."
         event = d.reject(FicheKind.ASSURANCE, "amalia", reason=reason, now=at, agent="service.education")
         for fiche in d.fiches():
-            if fiche.state is FicheState.TRANSMITTED:
+            if fiche.state == FicheState.TRANSMITTED:
                 d.validate(fiche.kind, fiche.child, now=at, agent="service.education")
         lines, counts = _counts(d)
         return Step(
