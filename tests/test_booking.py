@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -600,3 +601,14 @@ def test_session_state_names_child_level_reasons(register: ps.Register) -> None:
     s = session(register)
     assert s.state("amalia", "MERCREDI", date(2024, 9, 11)) == "not_enrolled"
     assert s.state("paolo", "MERCREDI", date(2024, 9, 11)) is ps.DayState.BOOKABLE
+
+
+@pytest.mark.parametrize("truthy", ["no", "non", 1, None])
+def test_booking_access_needs_a_real_yes_for_the_dossier(cestas: ps.Commune, truthy: Any) -> None:
+    # « pour permettre l'accès aux réservations des services » (p. 4): a truthy string is not a yes.
+    register = ps.Register(cestas)
+    family = ps.Family("F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
+    with pytest.raises(ps.InvalidArgument):
+        register.open_session(
+            family, now=datetime(2024, 8, 26, 10), balance=Decimal(0), dossier_complete=truthy
+        )

@@ -618,3 +618,18 @@ def test_a_stored_dossier_that_breaks_a_rule_is_refused_at_load(change: Any, pat
         ps.Dossier.from_dict(data)
     assert info.value.path == path
     assert "oui-secret" not in str(info.value)  # a value is never echoed: it may be health data
+
+
+@pytest.mark.parametrize("truthy", ["non", "no", 1, None])
+def test_a_yes_or_no_must_be_a_bool_not_a_truthy_value(dossier: ps.Dossier, truthy: Any) -> None:
+    # « autorisé ou pas à récupérer l'enfant » (p. 7): "non" must never authorise (issue 11).
+    contact = dossier.add_contact("DURAND", "Anne", "0601020304")
+    with pytest.raises(ps.InvalidArgument):
+        dossier.link_contact(
+            "paolo", contact.id, relationship="Tante", may_pick_up=truthy, emergency_call=False
+        )
+    with pytest.raises(ps.InvalidArgument):
+        dossier.link_contact(
+            "paolo", contact.id, relationship="Tante", may_pick_up=False, emergency_call=truthy
+        )
+    assert dossier.fiche(ps.FicheKind.CONTACTS, "paolo").data["contacts"] == ()

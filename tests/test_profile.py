@@ -79,3 +79,16 @@ def test_reset_needs_identifier_and_email_and_never_says_which_was_wrong() -> No
     assert wrong_mail.send_to is None
     assert good.message == wrong_id.message == wrong_mail.message
     assert good.message.startswith("Si les informations saisies sont correctes")
+
+
+@pytest.mark.parametrize("truthy", ["no", "non", 1, None])
+def test_consent_is_a_real_yes_not_a_truthy_value(truthy: object) -> None:
+    # « cocher les cases » (p. 2): "no" never records consent (issue 11).
+    first = ps.FirstLogin()
+    first.set_password("Ma-Famille-2024", "Ma-Famille-2024")
+    with pytest.raises(ps.InvalidArgument):
+        first.accept(rgpd=truthy, terms=True, now=datetime(2024, 6, 20, 20))  # type: ignore[arg-type]
+    with pytest.raises(ps.InvalidArgument):
+        first.accept(rgpd=True, terms=truthy, now=datetime(2024, 6, 20, 20))  # type: ignore[arg-type]
+    assert first.rgpd_accepted_at is None
+    assert not first.done

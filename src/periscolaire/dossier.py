@@ -35,7 +35,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload, check_attachments
-from periscolaire.errors import DossierError, InvalidData, UnknownChild
+from periscolaire.errors import DossierError, InvalidData, UnknownChild, require_bool
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
 from periscolaire.profile import parse_emails
@@ -839,12 +839,14 @@ class Dossier:
         emergency_call: bool,
     ) -> Fiche:
         """Add a contact to a child's CONTACTS fiche, or change its link."""
+        require_bool(may_pick_up, "may_pick_up")
+        require_bool(emergency_call, "emergency_call")
         fiche = self._get(FicheKind.CONTACTS, child)
         contact = self._contact(contact_id)
         self._editable(fiche)
-        if not relationship.strip():
+        if not isinstance(relationship, str) or not relationship.strip():
             raise DossierError("Précisez le lien de parenté du contact.", code="missing_fields")
-        link = ContactLink(contact, relationship.strip(), bool(may_pick_up), bool(emergency_call))
+        link = ContactLink(contact, relationship.strip(), may_pick_up, emergency_call)
         links = (*(x for x in self._links(fiche) if x.contact.id != contact_id), link)
         self._set(fiche, attrs.evolve(fiche.current, data={**fiche.current.data, "contacts": links}))
         return fiche.snapshot()

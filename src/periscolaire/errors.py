@@ -245,3 +245,11 @@ class SchemaError(StoreError):
     def __init__(self, message: str, *, code: str | None = None, command: str = "") -> None:
         self.command = command
         super().__init__(message, code=code)
+
+
+def require_bool(value: object, name: str) -> bool:
+    """``value`` if it is a bool: a truthy string (« non ») or a number where a
+    yes/no is meant is an :class:`InvalidArgument`, never a silent yes."""
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name} : true ou false est attendu, reçu {value!r}.")
+    return value

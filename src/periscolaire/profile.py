@@ -27,7 +27,7 @@ from datetime import datetime
 
 import attrs
 
-from periscolaire.errors import ProfileError
+from periscolaire.errors import InvalidArgument, ProfileError, require_bool
 
 __all__ = ["FirstLogin", "PasswordPolicy", "Profile", "ResetAnswer", "parse_emails", "request_password_reset"]
 
@@ -135,6 +135,10 @@ class FirstLogin:
 
     def accept(self, *, rgpd: bool, terms: bool, now: datetime) -> None:
         """Tick both boxes (« cocher les cases »); both are required."""
+        require_bool(rgpd, "rgpd")
+        require_bool(terms, "terms")
+        if not isinstance(now, datetime):
+            raise InvalidArgument(f"now : une date et heure (datetime) est attendue, reçu {now!r}.")
         if not self.password_set:
             raise ProfileError("Choisissez d'abord votre mot de passe.", code="password_first")
         if not (rgpd and terms):

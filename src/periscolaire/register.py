@@ -58,7 +58,7 @@ from periscolaire.booking import (
     decide_promotions,
 )
 from periscolaire.commune import Commune
-from periscolaire.errors import BookingAccessDenied, BookingError, InvalidArgument
+from periscolaire.errors import BookingAccessDenied, BookingError, InvalidArgument, require_bool
 from periscolaire.family import Family
 from periscolaire.money import money
 from periscolaire.store import BookingUnit, JournalEntry, Store
@@ -301,6 +301,7 @@ class Register:
         """
         balance = money(balance, "balance")
         _check_instant(now)
+        require_bool(dossier_complete, "dossier_complete")
         if balance < 0:
             raise BookingAccessDenied(
                 f"Votre compte famille est débiteur ({balance} €) : réglez-le pour accéder aux réservations.",
