@@ -743,7 +743,7 @@ def decide(
     written: the caller's unit of work applies the returned
     :class:`Decision`.
     """
-    local = rules.calendar.local(now)
+    local = rules.calendar.clock(now)
     decision = Decision(rules, state, applicant.family, now)
     _decide_cancellations(decision, applicant, changes, local)
     _decide_bookings(decision, applicant, changes, local)
@@ -921,7 +921,7 @@ class BookingSession:
         rules = register.rules
         self._rules = rules
         self._windows = rules.windows
-        self._local = rules.calendar.local(now)
+        self._local = rules.calendar.clock(now)
         self._pending: dict[Key, bool] = {}
         self._children = {c.id: c for c in family.children}
         self._applicant = Applicant.of(family)
@@ -1139,7 +1139,7 @@ class BookingSession:
         decision = register.apply(self.family, self._pending, now)
         self._pending = {}
         self.now = now
-        self._local = self._rules.calendar.local(now)
+        self._local = self._rules.calendar.clock(now)
         if not register.live_reads:
             # A snapshot: what the confirmation read and wrote under the locks
             # replaces what the session had read (no second read of the store).

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import enum
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
 from typing import Any, NamedTuple, Protocol
@@ -409,6 +409,64 @@ def load_timezone(key: str) -> tzinfo:
         return found
 
 
+_MINUTE = timedelta(minutes=1)
+_TICK = timedelta(microseconds=1)
+
+
+def _offsets(local: datetime, tz: tzinfo) -> tuple[timedelta | None, timedelta | None]:
+    return local.replace(tzinfo=tz, fold=0).utcoffset(), local.replace(tzinfo=tz, fold=1).utcoffset()
+
+
+def _in_gap(local: datetime, tz: tzinfo) -> bool:
+    """A naive local time the clock skips (spring forward)."""
+    first, second = _offsets(local, tz)
+    return first is not None and second is not None and first < second
+
+
+def _repeated(local: datetime, tz: tzinfo) -> bool:
+    """A naive local time the clock shows twice (fall back)."""
+    first, second = _offsets(local, tz)
+    return first is not None and second is not None and first > second
+
+
+def _after(local: datetime, tz: tzinfo, inside: Callable[[datetime, tzinfo], bool]) -> datetime:
+    """The first whole minute after ``local`` that is not ``inside`` (clock
+    changes happen on whole minutes)."""
+    moment = local.replace(second=0, microsecond=0, fold=0)
+    for _ in range(24 * 60):
+        moment += _MINUTE
+        if not inside(moment, tz):
+            break
+    return moment
+
+
+def real_local(local: datetime, tz: tzinfo) -> datetime:
+    """A naive local instant as it really happens in ``tz``: one that does not
+    exist (the clock skips it) is the first instant after the gap; an
+    ambiguous one is its first occurrence (``fold=0``).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> real_local(datetime(2025, 3, 30, 2, 30), ZoneInfo("Europe/Paris"))
+    datetime.datetime(2025, 3, 30, 3, 0)
+    >>> real_local(datetime(2024, 10, 27, 2, 30), ZoneInfo("Europe/Paris"))
+    datetime.datetime(2024, 10, 27, 2, 30)
+    """
+    local = local.replace(fold=0)
+    return _after(local, tz, _in_gap) if _in_gap(local, tz) else local
+
+
+def clock_changes(tz: tzinfo, first: date, last: date) -> frozenset[date]:
+    """The days of ``first..last`` on which ``tz``'s clock changes (its
+    offset at the end of the day differs from its offset at the start)."""
+    found = set()
+    for day in days_between(first, last + timedelta(days=1)):
+        start = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
+        end = datetime.combine(day, time(23, 59), tzinfo=tz).utcoffset()
+        if start != end:
+            found.add(day)
+    return frozenset(found)
+
+
 def _holiday_sets(zone: str, years: Iterable[int]) -> tuple[frozenset[date], dict[date, str]]:
     """Public holidays (a frozen set) and school holidays (day -> name) of
     France for a school zone."""
@@ -515,6 +573,7 @@ class SchoolCalendar:
     """
 
     __slots__ = (
+        "_changes",
         "_holiday_of",
         "_running",
         "_windows",
@@ -568,6 +627,7 @@ class SchoolCalendar:
         }
         self._windows: dict[str, dict[date, BookingWindow]] = {}
         self._running: dict[str, tuple[date, ...]] = {}
+        self._changes = clock_changes(self.timezone, self.first_day - timedelta(days=366), self.last_day)
         for activity in activities:
             self._add(activity)
         self.activities = tuple(self._windows)
@@ -623,9 +683,9 @@ class SchoolCalendar:
                     f"({code}) : ajoutez `opens` à la fenêtre de vacances",
                 )
             table[day] = BookingWindow(
-                opens,
-                rule.closes_at(code, day, ctx),
-                cancel_rule.closes_at(code, day, ctx),
+                self._real(opens),
+                self._real(rule.closes_at(code, day, ctx)),
+                self._real(cancel_rule.closes_at(code, day, ctx)),
             )
         if all(w.closes <= w.opens for w in table.values()):
             raise ConfigurationError(
@@ -687,6 +747,41 @@ class SchoolCalendar:
             return now
         return now.astimezone(self.timezone).replace(tzinfo=None)
 
+    def _real(self, local: datetime) -> datetime:
+        """A bound as it really happens (see :func:`real_local`)."""
+        return real_local(local, self.timezone) if local.date() in self._changes else local
+
+    def clock(self, now: datetime) -> datetime:
+        """``now`` on the naive commune-local clock the booking windows are
+        compared with — a clock that never goes back.
+
+        The rule at a clock change: a local time that does not exist (30 March
+        2025, 02:00-03:00 in Paris) is the first instant after the gap (03:00);
+        an ambiguous one (27 October 2024, 02:00-03:00 twice) is its first
+        occurrence. A bound is never inside either; ``now`` in the repeated
+        hour's second pass (an aware time, or a naive one with ``fold=1``) is
+        after every bound of the first pass and before the hour's end.
+
+        >>> from periscolaire import load_commune
+        >>> from zoneinfo import ZoneInfo
+        >>> cal = load_commune().calendar
+        >>> cal.clock(datetime(2024, 10, 27, 1, 15, tzinfo=ZoneInfo("UTC")))  # 02:15, the second time
+        datetime.datetime(2024, 10, 27, 2, 59, 59, 999999)
+        >>> cal.clock(datetime(2025, 3, 30, 2, 30))                          # does not exist
+        datetime.datetime(2025, 3, 30, 3, 0)
+        """
+        tz = self.timezone
+        if now.tzinfo is not None:
+            now = now.astimezone(tz)
+            if now.fold:  # the second occurrence of a repeated local time
+                return _after(now.replace(tzinfo=None, fold=0), tz, _repeated) - _TICK
+            return now.replace(tzinfo=None)
+        if now.date() not in self._changes:
+            return now
+        if now.fold and _repeated(now, tz):
+            return _after(now.replace(fold=0), tz, _repeated) - _TICK
+        return real_local(now, tz)
+
     def _aware(self, local: datetime) -> datetime:
         return local.replace(tzinfo=self.timezone)
 
@@ -724,9 +819,7 @@ class SchoolCalendar:
             if isinstance(day, datetime):
                 raise TypeError(f"day must be a datetime.date, got a datetime: {day!r}")
             return False
-        if now.tzinfo is not None:
-            now = now.astimezone(self.timezone).replace(tzinfo=None)
-        return window.bookable(now)
+        return window.bookable(self.clock(now))
 
     def is_cancellable(self, code: str, day: date, now: datetime) -> bool:
         """``runs_on(code, day)`` and ``now < cancel_closes_at``.
@@ -737,23 +830,23 @@ class SchoolCalendar:
         window = self._table(code).get(day)
         if window is None:
             return False
-        return window.cancellable(self.local(now))
+        return window.cancellable(self.clock(now))
 
     def state(self, code: str, day: date, now: datetime) -> DayState:
         """The day's booking state at ``now``, as the portal colours it."""
-        return day_state(self._table(code).get(day), self.local(now))
+        return day_state(self._table(code).get(day), self.clock(now))
 
     def cancel_state(self, code: str, day: date, now: datetime) -> DayState:
         """Like :meth:`state`, for a cancellation (no opening date applies)."""
         window = self._table(code).get(day)
         if window is None:
             return DayState.NOT_RUNNING
-        return window.cancel_state(self.local(now))
+        return window.cancel_state(self.clock(now))
 
     def states(self, code: str, start: date, end: date, now: datetime) -> dict[date, DayState]:
         """Every day of ``start..end`` (inclusive) with its state at ``now``."""
         table = self._table(code)
-        local = self.local(now)
+        local = self.clock(now)
         return {day: day_state(table.get(day), local) for day in days_between(start, end)}
 
     def running_days(self, code: str, start: date | None = None, end: date | None = None) -> tuple[date, ...]:
@@ -767,7 +860,7 @@ class SchoolCalendar:
     def bookable_days(self, code: str, start: date, end: date, now: datetime) -> tuple[date, ...]:
         """Days of ``start..end`` that can be booked at ``now``, in order."""
         table = self._table(code)
-        local = self.local(now)
+        local = self.clock(now)
         return tuple(
             d for d in days_between(start, end) if (w := table.get(d)) is not None and w.bookable(local)
         )
