@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 import periscolaire as ps
@@ -91,8 +93,21 @@ def test_every_problem_is_listed_with_the_files_name() -> None:
     )
 
 
-def test_an_upload_repr_never_dumps_its_bytes() -> None:
-    assert repr(ps.Upload("scan.pdf", PDF)) == "Upload(name='scan.pdf', size=9)"
+def test_an_upload_repr_shows_neither_its_bytes_nor_its_name() -> None:
+    # A PAI's file name (« epipen_arachide.pdf ») is health data too.
+    assert repr(ps.Upload("epipen_arachide.pdf", PDF)) == "Upload(size=9)"
+    stored = ps.Upload("epipen_arachide.pdf", PDF).stored()
+    assert "arachide" not in repr(stored)
+    assert repr(stored).startswith("StoredFile(size=9, type=pdf, sha256=")
+
+
+@pytest.mark.parametrize(
+    ("content", "issued_on"),
+    [("texte", None), (None, None), (PDF, "2024-06-01"), (PDF, datetime(2024, 6, 1, 10))],
+)
+def test_a_malformed_upload_is_a_typed_error(content: object, issued_on: object) -> None:
+    with pytest.raises(ps.InvalidArgument):
+        ps.Upload("scan.pdf", content, issued_on=issued_on)  # type: ignore[arg-type]
 
 
 def test_sniff() -> None:

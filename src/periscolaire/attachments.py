@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from periscolaire.errors import AttachmentRejected, InvalidData
+from periscolaire.errors import AttachmentRejected, InvalidArgument, InvalidData
 from periscolaire.jsonsafe import integer, iso_date, mapping, member, text
 
 __all__ = [
@@ -95,11 +95,11 @@ class Upload:
     must be under two months old)."""
 
     name: str
-    content: bytes
-    issued_on: date | None = None
+    content: bytes = attrs.field(validator=lambda _, a, v: _bytes(v))
+    issued_on: date | None = attrs.field(default=None, validator=lambda _, a, v: _day_or_none(v, "issued_on"))
 
-    def __repr__(self) -> str:  # never dump the bytes
-        return f"Upload(name={self.name!r}, size={len(self.content)})"
+    def __repr__(self) -> str:  # never the bytes, nor the name (a PAI's file name may be health data)
+        return f"Upload(size={len(self.content)})"
 
     @property
     def size(self) -> int:
@@ -122,7 +122,19 @@ class Upload:
         return StoredFile(self.name, self.size, kind, self.sha256, self.issued_on)
 
 
-@attrs.frozen
+def _bytes(value: object) -> None:
+    if not isinstance(value, bytes):
+        raise InvalidArgument(
+            f"content : le contenu du fichier (bytes) est attendu, reçu {type(value).__name__}."
+        )
+
+
+def _day_or_none(value: object, name: str) -> None:
+    if value is not None and type(value) is not date:
+        raise InvalidArgument(f"{name} : une date est attendue, reçu {value!r}.")
+
+
+@attrs.frozen(repr=False)
 class StoredFile:
     """A file of a dossier read back from a store: its metadata (name, size,
     type recognised from the content, SHA-256, issue date); the bytes stay in
@@ -136,6 +148,9 @@ class StoredFile:
 
     def stored(self) -> StoredFile:
         return self
+
+    def __repr__(self) -> str:  # not the name: a PAI's file name may be health data
+        return f"StoredFile(size={self.size}, type={self.type.value}, sha256={self.sha256[:12]}…)"
 
     def to_dict(self) -> dict[str, Any]:
         return {

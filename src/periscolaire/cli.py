@@ -215,6 +215,11 @@ def _parser() -> _Parser:
     )
     rotate.add_argument("url", metavar="URL")
     rotate.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    rotate.add_argument(
+        "--files",
+        metavar="DIR",
+        help="le répertoire des fichiers des dossiers, s'ils ne sont pas dans la base",
+    )
     rotate.set_defaults(run=_run_db_rotate_keys)
     return parser
 
@@ -422,7 +427,7 @@ def _run_db_rotate_keys(args: argparse.Namespace, out: TextIO) -> int:
             f"Aucune clé : donnez-les dans ${HEALTH_KEYS}, la nouvelle d'abord.", code="missing_key"
         )
     commune = load_commune(args.commune)
-    store = open_store(args.url, health_keys=keys)
+    store = open_store(args.url, health_keys=keys, files=args.files)
     try:
         count = store.dossiers(commune.store_key).rotate_keys()
     finally:

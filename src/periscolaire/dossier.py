@@ -26,6 +26,7 @@ but a fiche can be saved « en brouillon ».
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import MappingProxyType
@@ -35,7 +36,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload, check_attachments
-from periscolaire.errors import DossierError, InvalidData, UnknownChild, require_bool
+from periscolaire.errors import DossierError, InvalidArgument, InvalidData, UnknownChild, require_bool
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
 from periscolaire.profile import parse_emails
@@ -266,9 +267,29 @@ class Signature:
     """A signature: the signer's name, and where and when (the règlement
     intérieur asks for « votre nom, le lieu, la date et l'heure », p. 2)."""
 
-    name: str
-    place: str | None = None
-    at: datetime | None = None
+    name: str = attrs.field(validator=lambda _, a, v: _text_argument(a.name, v, empty=True))
+    place: str | None = attrs.field(
+        default=None, validator=lambda _, a, v: v is None or _text_argument(a.name, v, empty=True)
+    )
+    at: datetime | None = attrs.field(
+        default=None, validator=lambda _, a, v: v is None or _instant(v, a.name)
+    )
+
+
+def _text_argument(name: str, value: object, *, empty: bool = False) -> str:
+    """A string (non-blank unless ``empty``), valid Unicode, or an
+    :class:`InvalidArgument` that never echoes the value (it may be health data)."""
+    if not isinstance(value, str) or (not empty and not value.strip()):
+        raise InvalidArgument(f"{name} : une chaîne {'' if empty else 'non vide '}est attendue.")
+    if any(unicodedata.category(c) == "Cs" for c in value):
+        raise InvalidArgument(f"{name} : caractère invalide (Unicode).")
+    return value
+
+
+def _instant(value: object, name: str = "now") -> bool:
+    if not isinstance(value, datetime):
+        raise InvalidArgument(f"{name} : une date et heure (datetime) est attendue, reçu {value!r}.")
+    return True
 
 
 @attrs.frozen
@@ -360,7 +381,7 @@ class FicheEvent:
     child: str | None
     at: datetime | date
     agent: str | None = None
-    reason: str | None = None
+    reason: str | None = attrs.field(default=None, repr=False)  # may be health data (a fiche santé)
 
     def message(self, child_name: str | None = None) -> str:
         """The e-mail's sentence in French."""
@@ -464,11 +485,27 @@ class Dossier:
         deadline: date | None = None,
         school_year_start: date | None = None,
     ) -> None:
+        if not isinstance(family, Family):
+            raise InvalidArgument(f"family : une ps.Family est attendue, reçu {family!r}.")
+        if (
+            isinstance(school_year, bool)
+            or not isinstance(school_year, int)
+            or not 1900 <= school_year <= 2999
+        ):
+            raise InvalidArgument(
+                f"school_year : une année scolaire (2024 pour 2024/2025) est attendue, reçu {school_year!r}."
+            )
+        require_bool(other_responsable, "other_responsable")
+        for name, day in (("deadline", deadline), ("school_year_start", school_year_start)):
+            if day is not None and type(day) is not date:
+                raise InvalidArgument(f"{name} : une date est attendue, reçu {day!r}.")
         self.family = family
         self.school_year = school_year
         self.other_responsable = other_responsable
         self.deadline = deadline
         self.school_year_start = school_year_start or date(school_year, 9, 1)
+        #: The school year this dossier was renewed into (its contacts continue there).
+        self.renewed_into: int | None = None
         kinds: list[FicheId] = [(FicheKind.RESPONSABLE, None)]
         if other_responsable:
             kinds.append((FicheKind.AUTRE_RESPONSABLE, None))
@@ -503,7 +540,11 @@ class Dossier:
     # -- reading ----------------------------------------------------------------------
 
     def _get(self, kind: FicheKind | str, child: str | None) -> _Fiche:
-        kind = FicheKind(kind)
+        try:
+            kind = FicheKind(kind)
+        except ValueError:
+            choices = ", ".join(k.value for k in FicheKind)
+            raise DossierError(f"Fiche inconnue : {kind!r} ({choices}).", code="unknown_fiche") from None
         if kind.per_child:
             if child is None or child not in {c.id for c in self.family.children}:
                 raise UnknownChild(str(child))
@@ -585,6 +626,10 @@ class Dossier:
                     f"{self._label(fiche)} : « {field.label} » invalide ({expected.__name__} attendu).",
                     code="bad_value",
                 )
+            if isinstance(value, str) and any(unicodedata.category(c) == "Cs" for c in value):
+                raise DossierError(
+                    f"{self._label(fiche)} : « {field.label} » invalide (caractère).", code="bad_value"
+                )
             clean[name] = value.strip() if isinstance(value, str) else value
         return clean
 
@@ -609,7 +654,12 @@ class Dossier:
         """Upload a document's files (replacing the earlier ones): at most 4
         files of at most 2000 KB each (p. 5). An empty list removes it."""
         fiche = self._get(kind, child)
-        document = Document(document)
+        try:
+            document = Document(document)
+        except ValueError:
+            raise DossierError(f"Pièce inconnue : {document!r}.", code="unknown_document") from None
+        if not isinstance(files, list | tuple) or not all(isinstance(f, Upload) for f in files):
+            raise InvalidArgument("files : une liste de ps.Upload est attendue.")
         if document not in ALLOWED_DOCUMENTS[fiche.kind]:
             raise DossierError(
                 f"{self._label(fiche)} : pièce non attendue ({document.label}).", code="unexpected_document"
@@ -690,6 +740,11 @@ class Dossier:
         """« Valider et transmettre la fiche »: refused while a required field,
         a required document, the certification (RESPONSABLE) or the signature
         (REGLEMENT) is missing. A transmitted fiche can no longer be changed."""
+        _instant(now)
+        if signature is not None and not isinstance(signature, Signature):
+            raise InvalidArgument(
+                f"signature : une ps.Signature est attendue, reçu {type(signature).__name__}."
+            )
         fiche = self._get(kind, child)
         if fiche.state == FicheState.TRANSMITTED:
             raise DossierError(f"{self._label(fiche)} : déjà transmise.", code="already_transmitted")
@@ -727,6 +782,8 @@ class Dossier:
         self, kind: FicheKind | str, child: str | None = None, *, now: datetime, agent: str
     ) -> FicheEvent:
         """The service validates a transmitted fiche; it becomes the version in force."""
+        _instant(now)
+        _text_argument("agent", agent)
         fiche = self._get(kind, child)
         self._transmitted(fiche)
         fiche.validated = fiche.current
@@ -740,6 +797,10 @@ class Dossier:
         """The service rejects a transmitted fiche with a reason; it goes back to
         the family (« rejetée ou incomplète »). A version validated earlier stays
         in force."""
+        _instant(now)
+        _text_argument("agent", agent)
+        if not isinstance(reason, str):
+            raise InvalidArgument("reason : le motif du rejet (une chaîne) est attendu.")
         fiche = self._get(kind, child)
         self._transmitted(fiche)
         if not reason.strip():
@@ -751,13 +812,17 @@ class Dossier:
     def check_expiries(self, today: date) -> tuple[FicheEvent, ...]:
         """An insurance whose expiry date has passed turns its fiche « à mettre à
         jour »; its validated version is kept but no longer in force."""
+        if type(today) is not date:
+            raise InvalidArgument(f"today : une date est attendue, reçu {today!r}.")
         events = []
         for fiche in self._fiches.values():
-            if fiche.kind != FicheKind.ASSURANCE or fiche.state != FicheState.VALIDATED:
+            # The version in force: the validated one, even while the family edits a new one.
+            if fiche.kind != FicheKind.ASSURANCE or not fiche.in_force or fiche.validated is None:
                 continue
-            expiry = fiche.current.data.get("expiry")
+            expiry = fiche.validated.data.get("expiry")
             if isinstance(expiry, date) and expiry < today:
-                fiche.state = FicheState.TO_UPDATE
+                if fiche.state == FicheState.VALIDATED:
+                    fiche.state = FicheState.TO_UPDATE
                 fiche.in_force = False
                 events.append(
                     self._event("to_update", fiche, today, reason=f"assurance échue le {expiry:%d/%m/%Y}")
@@ -776,6 +841,7 @@ class Dossier:
         )
         following._contacts = dict(self._contacts)
         following._next_contact = self._next_contact
+        self.renewed_into = year  # new contacts go to the new year: an id is never given twice
         for key, new in following._fiches.items():
             old = self._fiches.get(key)
             if old is None:
@@ -792,8 +858,18 @@ class Dossier:
         self, last_name: str, first_name: str, phone: str, *, address: str = "", email: str = ""
     ) -> Contact:
         """Create a family contact (« Créer un nouveau contact »)."""
+        for name, value in (("last_name", last_name), ("first_name", first_name), ("phone", phone)):
+            _text_argument(name, value, empty=True)
+        for name, value in (("address", address), ("email", email)):
+            _text_argument(name, value, empty=True)
         if not last_name.strip() or not first_name.strip() or not phone.strip():
             raise DossierError("Un contact a un nom, un prénom et un téléphone.", code="missing_fields")
+        if self.renewed_into is not None:
+            raise DossierError(
+                f"Ce dossier a été renouvelé pour {self.renewed_into}/{self.renewed_into + 1} : "
+                "ajoutez le contact au nouveau dossier.",
+                code="dossier_renewed",
+            )
         if email:
             parse_emails(email)
         contact = Contact(
@@ -815,7 +891,7 @@ class Dossier:
     def _contact(self, contact_id: str) -> Contact:
         try:
             return self._contacts[contact_id]
-        except KeyError:
+        except (KeyError, TypeError):
             raise DossierError(f"Contact inconnu : {contact_id!r}.", code="unknown_contact") from None
 
     def _links(self, fiche: _Fiche) -> tuple[ContactLink, ...]:
@@ -873,6 +949,10 @@ class Dossier:
         unknown = set(changes) - {"phone", "address", "email"}
         if unknown:
             raise DossierError(f"Champ de contact inconnu : {sorted(unknown)[0]!r}.", code="unknown_field")
+        for name, value in changes.items():
+            _text_argument(name, value, empty=True)
+        if "phone" in changes and not changes["phone"].strip():
+            raise DossierError("Un contact a un téléphone.", code="missing_fields")
         if changes.get("email"):
             parse_emails(changes["email"])
         linked = self._linked(contact_id)
@@ -933,6 +1013,7 @@ class Dossier:
             "deadline": None if self.deadline is None else self.deadline.isoformat(),
             "school_year_start": self.school_year_start.isoformat(),
             "next_contact": self._next_contact,
+            "renewed_into": self.renewed_into,
             "contacts": [attrs.asdict(c) for c in self._contacts.values()],
             "fiches": [_fiche_to_dict(f) for f in self._fiches.values()],
             "events": [_event_to_dict(e) for e in self._events],
@@ -945,6 +1026,17 @@ class Dossier:
         its validated version, a contact id at or above ``next_contact``...)
         is an :class:`~periscolaire.InvalidData` naming its key — never
         echoing a value, which may be health data."""
+        try:
+            return cls._from_dict(data)
+        except InvalidData as exc:
+            # The readers say what they got: not here, where a value may be health data.
+            message = str(exc).removeprefix(f"{exc.path} : ").split(", reçu ")[0]
+            raise InvalidData(exc.path, message, code=exc.code) from None
+        except (InvalidArgument, DossierError) as exc:
+            raise InvalidData("", str(exc), code="invalid_data") from None
+
+    @classmethod
+    def _from_dict(cls, data: Any) -> Dossier:
         data = mapping(data)
         family = Family.from_dict(member(data, "family"))
         year = integer(member(data, "school_year"), "school_year")
@@ -959,6 +1051,12 @@ class Dossier:
             school_year_start=iso_date(member(data, "school_year_start"), "school_year_start"),
         )
         dossier._next_contact = integer(member(data, "next_contact"), "next_contact")
+        if dossier._next_contact < 1:
+            raise InvalidData("next_contact", "un entier positif est attendu")
+        renewed = data.get("renewed_into")
+        if renewed is not None and (integer(renewed, "renewed_into") <= year):
+            raise InvalidData("renewed_into", "une année scolaire suivante est attendue")
+        dossier.renewed_into = renewed
         for i, raw in enumerate(items(member(data, "contacts"), "contacts")):
             contact = _contact_from_dict(raw, f"contacts[{i}]")
             number = contact.id[1:]

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload
 from periscolaire.commune import Commune
 from periscolaire.dossier import Contact, Dossier, Fiche, FicheEvent, FicheKind, Signature
-from periscolaire.errors import DossierError, InvalidArgument, StaleWrite
+from periscolaire.errors import DossierError, InvalidArgument, StaleWrite, StoreError, require_bool
 from periscolaire.family import Family
 from periscolaire.store import AccountStore, AccountUnit, DossierStore, Store
 from periscolaire.wallet import (
@@ -263,7 +263,12 @@ class DossierHandle:
 
     def _load(self, stored: Any, create: Callable[[], Dossier] | None = None) -> Dossier:
         if stored is not None:
-            return Dossier.from_dict(stored)
+            dossier = Dossier.from_dict(stored)
+            if dossier.family.id != self.family_id or dossier.school_year != self.school_year:
+                raise StoreError(
+                    "Le dossier stocké ne correspond pas à sa famille ou à son année.", code="bad_record"
+                )
+            return dossier
         if create is None:
             raise DossierError(
                 f"Aucun dossier {self.school_year}/{self.school_year + 1} pour cette famille : "
@@ -323,6 +328,11 @@ class DossierHandle:
         files: Mapping[str, bytes] | None = None,
         create: Callable[[], Dossier] | None = None,
     ) -> Any:
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+            raise InvalidArgument(
+                f"version : la version (un entier) de la fiche lue est attendue, reçu {version!r}."
+            )
+
         def work(stored: Any) -> tuple[dict[str, Any], Any]:
             dossier = self._load(stored, create)
             if version is not None and fiche is not None:
@@ -335,7 +345,10 @@ class DossierHandle:
                     )
                     raise StaleWrite(label, current.version, version)
             result = operation(dossier)
-            return dossier.to_dict(), result
+            new = dossier.to_dict()
+            # What is written reads back: a record the loader would refuse is never stored.
+            Dossier.from_dict(new)
+            return new, result
 
         return self._store.run(self.family_id, self.school_year, work, files=files)
 
@@ -353,17 +366,33 @@ class FamilyDossier(DossierHandle):
         """Create the year's dossier (nothing if it exists): new, or renewed
         from an earlier year's (``Dossier.new_year``: validated fiches « à
         mettre à jour », contacts and their ids kept)."""
+        require_bool(other_responsable, "other_responsable")
+        if self.exists():
+            return
         commune = self._families.commune
         if renew_from is not None:
-            found = self._store.read(self.family_id, _year(renew_from))
-            if found is None:
-                raise DossierError(f"Aucun dossier {renew_from} à renouveler.", code="no_dossier")
-            earlier = Dossier.from_dict(found[0])
+            earlier_year = _year(renew_from)
+            if earlier_year >= self.school_year:
+                raise InvalidArgument(f"renew_from : une année antérieure à {self.school_year} est attendue.")
 
-            def opening() -> Dossier:
-                return earlier.new_year(
+            def renew(stored: Any) -> tuple[dict[str, Any], Dossier]:
+                if stored is None:
+                    raise DossierError(f"Aucun dossier {earlier_year} à renouveler.", code="no_dossier")
+                earlier = Dossier.from_dict(stored)
+                if earlier.renewed_into not in (None, self.school_year):
+                    raise DossierError(
+                        f"Le dossier {earlier_year} a déjà été renouvelé pour {earlier.renewed_into}.",
+                        code="dossier_renewed",
+                    )
+                following = earlier.new_year(
                     self.school_year, family=self._family, deadline=commune.dossier_deadline
                 )
+                return earlier.to_dict(), following  # the earlier year takes no new contact from now on
+
+            # The earlier dossier is marked in its own unit of work, under its lock: a contact
+            # added there meanwhile is either in the renewal or refused.
+            following: Dossier = self._store.run(self.family_id, earlier_year, renew)
+            opening: Callable[[], Dossier] = lambda: following  # noqa: E731
         else:
 
             def opening() -> Dossier:
@@ -374,7 +403,14 @@ class FamilyDossier(DossierHandle):
                     deadline=commune.dossier_deadline,
                 )
 
-        self._change(lambda dossier: None, create=opening)
+        def work(stored: Any) -> tuple[dict[str, Any] | None, None]:
+            if stored is not None:
+                return None, None  # opened meanwhile by another worker: nothing written
+            new = opening().to_dict()
+            Dossier.from_dict(new)
+            return new, None
+
+        self._store.run(self.family_id, self.school_year, work)
 
     def edit(
         self, kind: FicheKind | str, child: str | None = None, *, version: int | None = None, **values: Any

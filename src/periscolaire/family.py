@@ -50,6 +50,11 @@ def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) ->
 
 def _an_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     _clean_text(attribute.name, value, MAX_ID)
+    if value != value.strip():
+        # Some databases compare text ignoring trailing spaces: "F1" and "F1 " must not be two ids.
+        raise InvalidData(
+            attribute.name, f"un identifiant sans espace au début ni à la fin est attendu, reçu {value!r}"
+        )
 
 
 def _activity_set(value: Iterable[str] | None) -> frozenset[str] | None:

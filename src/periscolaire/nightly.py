@@ -53,7 +53,7 @@ from periscolaire.booking import Promotion, Reservation, ReservationStatus
 from periscolaire.calendar import WEEKDAY_ABBR_FR
 from periscolaire.commune import Commune
 from periscolaire.dossier import FicheEvent
-from periscolaire.errors import InvalidArgument, StoreError
+from periscolaire.errors import InvalidArgument, PeriscolaireError, StoreError
 from periscolaire.families import Families
 from periscolaire.money import ZERO
 from periscolaire.register import Register
@@ -440,19 +440,27 @@ class Insurances:
     school_year: int
     mails: tuple[NightlyMail, ...]
     events: Mapping[str, tuple[FicheEvent, ...]]
+    unreadable: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
-        return {"insurances_expired": sum(len(e) for e in self.events.values())}
+        counts = {"insurances_expired": sum(len(e) for e in self.events.values())}
+        if self.unreadable:
+            counts["dossiers_unreadable"] = len(self.unreadable)
+        return counts
 
     def summary(self) -> str:
         year = f"{self.school_year}/{self.school_year + 1}"
         if not self.events:
-            return f"Assurances ({year}) : aucune échue."
-        count = self.counts()["insurances_expired"]
-        return (
-            f"Assurances ({year}) : {_count(count, 'fiche échue', 'fiches échues')} → « à mettre à jour » "
-            f"({_count(len(self.events), 'famille prévenue', 'familles prévenues')})."
-        )
+            text = f"Assurances ({year}) : aucune échue."
+        else:
+            count = self.counts()["insurances_expired"]
+            text = (
+                f"Assurances ({year}) : {_count(count, 'fiche échue', 'fiches échues')} → « à mettre à jour » "
+                f"({_count(len(self.events), 'famille prévenue', 'familles prévenues')})."
+            )
+        if self.unreadable:
+            text += f" Dossiers illisibles, à vérifier : {', '.join(self.unreadable)}."
+        return text
 
 
 def school_year_of(day: date) -> int:
@@ -468,10 +476,14 @@ def check_insurances(night: Night) -> Insurances:
     the same key); a second run finds nothing more to change."""
     year = night.commune.school_year or school_year_of(night.today)
     agent = Families(night.commune, night.store).agent(night.agent)
-    mails, found = [], {}
+    mails, found, unreadable = [], {}, []
     for family in agent.dossiers(year):
         handle = agent.dossier(family, year)
-        events = handle.read().check_expiries(night.today)  # on a copy: nothing written yet
+        try:
+            events = handle.read().check_expiries(night.today)  # on a copy: nothing written yet
+        except PeriscolaireError:
+            unreadable.append(family)  # one broken record does not stop the night: it is reported
+            continue
         if not events:
             continue
         text = "\n".join(
@@ -484,7 +496,7 @@ def check_insurances(night: Night) -> Insurances:
             night.deliver(mail)
         mails.append(mail)
         found[family] = handle.check_expiries(night.today)
-    return Insurances(year, tuple(mails), found)
+    return Insurances(year, tuple(mails), found, tuple(unreadable))
 
 
 #: The night's steps, in order. Each reads the :class:`Night` and returns its

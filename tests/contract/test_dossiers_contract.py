@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import warnings
 from datetime import date, datetime
+from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -432,3 +434,170 @@ def test_db_rotate_keys_reads_the_keys_from_the_environment(
     assert KEY not in out.getvalue()
     fresh = ps.Families(cestas, store=ps.open_store(url, health_keys=[new])).family(DUPONT).dossier(2024)
     assert fresh.fiche(ps.FicheKind.SANTE, "paolo").data["allergies"] == HEALTH["allergies"]
+
+
+def test_an_id_with_a_trailing_space_is_another_family_on_every_backend(families: ps.Families) -> None:
+    # MariaDB's utf8mb4_bin ignores trailing spaces: the tables use its NO PAD variant.
+    dossier = opened(families)
+    dossier.edit(ps.FicheKind.SANTE, "paolo", **HEALTH)
+    families.family(DUPONT).account.pay("RESTAURATION", D("30.00"), date(2024, 8, 26), reference="CB-1")
+    agent = families.agent("martine")
+    with pytest.raises(ps.DossierError) as info:
+        agent.dossier("F-DUPONT ", 2024).read()
+    assert info.value.code == "no_dossier"
+    assert agent.account("F-DUPONT ").entries == ()
+    assert agent.dossiers(2024) == ["F-DUPONT"]
+    with pytest.raises(ps.InvalidData):  # and a family's id never ends with a space
+        ps.Family("F-DUPONT ", "DUPONT", (PAOLO,))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d, c: d.update_contact(c, phone=""),
+        lambda d, c: d.update_contact(c, phone=123),
+        lambda d, c: d.add_contact("DURAND", "Anne", "0601", address=123),
+        lambda d, c: d.transmit(ps.FicheKind.AUTORISATIONS, "paolo", now=NOW, signature=("X",)),
+        lambda d, c: d.transmit(ps.FicheKind.AUTORISATIONS, "paolo", now="2024-06-20"),
+        lambda d, c: d.edit("carnet", "paolo", allergies="x"),
+        lambda d, c: d.edit(None, "paolo"),
+        lambda d, c: d.edit(ps.FicheKind.SANTE, "paolo", allergies="a\udc80b"),
+        lambda d, c: d.edit(ps.FicheKind.SANTE, "paolo", version="0", allergies="x"),
+        lambda d, c: d.edit(ps.FicheKind.SANTE, "paolo", version=False, allergies="x"),
+        lambda d, c: d.attach(ps.FicheKind.SANTE, "paolo", "ordonnance", [ps.Upload("a.pdf", PDF)]),
+        lambda d, c: d.attach(ps.FicheKind.SANTE, "paolo", ps.Document.PAI_PHOTO, ["a.pdf"]),
+        lambda d, c: d.update_contact([1], phone="0601"),
+        lambda d, c: d.add_contact(None, "Anne", "0601"),
+    ],
+)
+def test_a_bad_argument_is_a_typed_error_and_the_dossier_stays_readable(
+    families: ps.Families, call: Any
+) -> None:
+    # Nothing a handle accepts can make a stored dossier unreadable (issue 10, review).
+    dossier = opened(families)
+    contact = dossier.add_contact("DURAND", "Anne", "0601020304")
+    before = (dossier.version, dossier.read().to_dict())
+    with pytest.raises(ps.PeriscolaireError):
+        call(dossier, contact.id)
+    assert (dossier.version, dossier.read().to_dict()) == before
+
+
+def test_opening_with_a_truthy_value_is_refused_and_opening_again_writes_nothing(
+    families: ps.Families,
+) -> None:
+    dossier = families.family(DUPONT).dossier(2024)
+    with pytest.raises(ps.InvalidArgument):
+        dossier.open(other_responsable=1)  # type: ignore[arg-type]
+    assert not dossier.exists()
+    dossier.open()
+    dossier.open()
+    assert dossier.version == 1
+
+
+def test_a_renewed_dossier_takes_no_new_contact_so_no_id_is_given_twice(families: ps.Families) -> None:
+    # Contacts keep their ids from one school year to the next, and an id is never given twice.
+    earlier = opened(families)
+    earlier.add_contact("MARTIN", "Luc", "0601020304")
+    following = families.family(DUPONT).dossier(2025)
+    following.open(renew_from=2024)
+    with pytest.raises(ps.DossierError) as info:
+        earlier.add_contact("ALICE", "Anne", "0602030405")
+    assert info.value.code == "dossier_renewed"
+    assert following.add_contact("BOB", "Bernard", "0603040506").id == "C2"
+    assert [c.id for c in earlier.contacts] == ["C1"]
+
+
+def test_an_expired_insurance_in_force_is_caught_even_while_the_family_edits_it(
+    families: ps.Families,
+) -> None:
+    # The validated version stays in force while the family edits: its expiry still counts.
+    dossier = opened(families)
+    dossier.edit(
+        ps.FicheKind.ASSURANCE, "paolo", company="MAIF", contract_number="123", expiry=date(2024, 9, 30)
+    )
+    dossier.attach(
+        ps.FicheKind.ASSURANCE, "paolo", ps.Document.INSURANCE_CERTIFICATE, [ps.Upload("a.pdf", PDF)]
+    )
+    dossier.transmit(ps.FicheKind.ASSURANCE, "paolo", now=NOW)
+    agent = families.agent("martine")
+    agent.dossier("F-DUPONT", 2024).validate(ps.FicheKind.ASSURANCE, "paolo", now=NOW)
+    dossier.edit(ps.FicheKind.ASSURANCE, "paolo", company="MACIF")
+    found = agent.check_expiries(date(2024, 10, 2), 2024)
+    assert [e.event for e in found["F-DUPONT"]] == ["to_update"]
+    fiche = dossier.fiche(ps.FicheKind.ASSURANCE, "paolo")
+    assert (fiche.state, fiche.in_force) == (ps.FicheState.DRAFT, False)
+    assert not dossier.read().grants_booking_access
+
+
+def test_files_are_kept_only_once_the_rules_accept_them(
+    cestas: ps.Commune, sql_backend: Backend, tmp_path: Path
+) -> None:
+    directory = tmp_path / "fichiers"
+    directory.mkdir()
+    families = ps.Families(keyed(cestas, "dir"), store=sql_backend.store(health_keys=[KEY], files=directory))
+    dossier = opened(families)
+    five = [ps.Upload(f"p{i}.pdf", PDF + bytes([i])) for i in range(5)]
+    with pytest.raises(ps.AttachmentRejected):
+        dossier.attach(ps.FicheKind.SANTE, "paolo", ps.Document.PAI_PRESCRIPTION, five)
+    with pytest.raises(ps.StaleWrite):
+        dossier.attach(ps.FicheKind.SANTE, "paolo", ps.Document.PAI_PRESCRIPTION, five[:1], version=99)
+    with pytest.raises(ps.DossierError):
+        families.family(MARTIN).dossier(2024).attach(
+            ps.FicheKind.SANTE, "lea", ps.Document.PAI_PHOTO, five[:1]
+        )
+    assert [p for p in directory.rglob("*") if p.is_file()] == []
+
+
+def test_a_health_value_in_a_broken_record_is_not_echoed() -> None:
+    dossier = ps.Dossier.open(DUPONT, 2024)
+    dossier.edit(ps.FicheKind.SANTE, "paolo", allergies="arachide-secret")
+    sante = next(i for i, f in enumerate(dossier.to_dict()["fiches"]) if f["kind"] == "sante")
+    breakages = [
+        lambda d: d["fiches"][sante]["current"].update(data=["arachide-secret"]),
+        lambda d: d["fiches"][sante]["current"]["data"].update(allergies=["arachide-secret"]),
+        lambda d: d["fiches"][sante].update(current="arachide-secret"),
+        lambda d: d["fiches"][sante]["current"].update(attachments={"pai_photo": {"x": "arachide-secret"}}),
+    ]
+    for breakage in breakages:
+        data = dossier.to_dict()
+        breakage(data)
+        with pytest.raises(ps.InvalidData) as info:
+            ps.Dossier.from_dict(data)
+        assert "arachide" not in str(info.value)
+    event = dossier.transmit(ps.FicheKind.AUTORISATIONS, "paolo", now=NOW)
+    rejected = ps.FicheEvent("rejected", ps.FicheKind.SANTE, "paolo", NOW, "martine", "PAI arachide")
+    assert "arachide" not in repr(rejected)
+    assert "arachide" not in repr(event)
+
+
+def test_db_rotate_keys_reseals_the_files_of_a_directory_and_never_loses_one(
+    cestas: ps.Commune, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import tempfile
+
+    from periscolaire.cli import main
+
+    url, directory = f"sqlite:///{tmp_path / 'portail.db'}", tmp_path / "fichiers"
+    directory.mkdir()
+    dossier = _fill_health(
+        ps.Families(cestas, store=ps.open_store(url, upgrade=True, health_keys=[KEY], files=directory))
+    )
+    (file,) = dossier.fiche(ps.FicheKind.SANTE, "paolo").attachments[ps.Document.PAI_PRESCRIPTION]
+    new = HealthCipher.generate_key()
+    monkeypatch.setenv("PERISCOLAIRE_HEALTH_KEYS", f"{new},{KEY}")
+    # A rotation that cannot write (a full disk) fails with a typed error and loses no file.
+    real = tempfile.mkstemp
+    monkeypatch.setattr(
+        tempfile, "mkstemp", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left"))
+    )
+    err = io.StringIO()
+    assert main(["db", "rotate-keys", url, "--files", str(directory)], err) == 2
+    monkeypatch.setattr(tempfile, "mkstemp", real)
+    both = ps.Families(cestas, store=ps.open_store(url, health_keys=[new, KEY], files=directory))
+    assert both.family(DUPONT).dossier(2024).file_content(file) == PDF
+    out = io.StringIO()
+    assert main(["db", "rotate-keys", url, "--files", str(directory)], out) == 0
+    assert "3 dossier(s) et fichier(s)" in out.getvalue()
+    only_new = ps.Families(cestas, store=ps.open_store(url, health_keys=[new], files=directory))
+    assert only_new.family(DUPONT).dossier(2024).file_content(file) == PDF

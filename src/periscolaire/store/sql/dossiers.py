@@ -53,25 +53,38 @@ class DirectoryFiles:
 
     def put(self, commune: str, family: str, sha256: str, content: bytes) -> None:
         path = self._path(commune, family, sha256)
-        if path.exists():
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        if not path.exists():
+            self._write(path, content)
+
+    def _write(self, path: Path, content: bytes) -> None:
+        """``content`` at ``path``, whole or not at all: written aside, then
+        renamed over the old file (which stays readable until then)."""
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(content)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(content)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+        except OSError as exc:
+            raise StoreError(
+                f"Écriture impossible dans {self.root} : {exc.strerror}.", code="files_unwritable"
+            ) from exc
 
     def get(self, commune: str, family: str, sha256: str) -> bytes | None:
         try:
             return self._path(commune, family, sha256).read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise StoreError(
+                f"Lecture impossible dans {self.root} : {exc.strerror}.", code="files_unreadable"
+            ) from exc
 
     def all(self, commune: str) -> list[tuple[str, str]]:
         base = self.root / commune.encode().hex()
@@ -85,9 +98,7 @@ class DirectoryFiles:
         ]
 
     def replace(self, commune: str, family: str, sha256: str, content: bytes) -> None:
-        path = self._path(commune, family, sha256)
-        path.unlink(missing_ok=True)
-        self.put(commune, family, sha256, content)
+        self._write(self._path(commune, family, sha256), content)
 
     def __repr__(self) -> str:
         return f"DirectoryFiles({str(self.root)!r})"
@@ -122,11 +133,6 @@ class SQLDossiers(CommunePart):
         *,
         files: Mapping[str, bytes] | None = None,
     ) -> T:
-        sealed = {sha: self._cipher.seal(bytes(content)) for sha, content in (files or {}).items()}
-        if self._directory is not None:
-            for sha, content in sealed.items():  # before the dossier that names them
-                self._directory.put(self.commune, family, sha, content)
-
         def unit_of_work(conn: Connection) -> T:
             row = conn.execute(
                 sa.select(_D.version, _D.document, _D.health)
@@ -137,7 +143,12 @@ class SQLDossiers(CommunePart):
             new, result = work(stored)
             if new is None:
                 return result
-            if self._directory is None and sealed:
+            # The rules accepted the change: only now are its files sealed and kept.
+            sealed = {sha: self._cipher.seal(bytes(content)) for sha, content in (files or {}).items()}
+            if self._directory is not None:
+                for sha, content in sealed.items():  # before the dossier that names them
+                    self._directory.put(self.commune, family, sha, content)
+            elif sealed:
                 conn.execute(
                     self._ignore_duplicates,
                     [

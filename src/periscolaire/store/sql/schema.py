@@ -25,9 +25,10 @@ _ID = 100
 _CODE = 64
 _INSTANT = 40  # ISO 8601 text: the instant exactly as given (naive local, or with its offset)
 
-#: On MariaDB and MySQL, text compares byte for byte, as on the other
-#: databases: ids differing by case, accents or a trailing space never meet.
-TABLE_OPTIONS: Final[dict[str, Any]] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+#: On MariaDB, text compares byte for byte, as on the other databases: ids
+#: differing by case, accents or a trailing space never meet (``utf8mb4_bin``
+#: would ignore trailing spaces: its NO PAD variant does not).
+TABLE_OPTIONS: Final[dict[str, Any]] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_nopad_bin"}
 #: Long text (MariaDB's TEXT stops at 64 KB).
 LONG_TEXT: Final = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 #: Bytes of a file (at most 2000 KB, sealed: a little more; BLOB stops at 64 KB).

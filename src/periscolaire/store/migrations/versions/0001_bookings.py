@@ -25,7 +25,9 @@ CODE = 64
 INSTANT = 40
 SEQUENCE = sa.Sequence("periscolaire_sequence", increment=1024, start=1024)
 # MariaDB: text compares byte for byte (ids differing by case or accents never meet).
-OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+# Byte-for-byte comparison without padding: "F1" and "F1 " are two ids (MariaDB's
+# utf8mb4_bin ignores trailing spaces).
+OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_nopad_bin"}
 LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 

@@ -21,7 +21,9 @@ COMMUNE = 100
 ID = 100
 CODE = 64
 REFERENCE = 300
-OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+# Byte-for-byte comparison without padding: "F1" and "F1 " are two ids (MariaDB's
+# utf8mb4_bin ignores trailing spaces).
+OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_nopad_bin"}
 
 
 def upgrade() -> None:

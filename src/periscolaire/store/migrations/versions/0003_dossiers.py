@@ -20,7 +20,9 @@ depends_on = None
 
 COMMUNE = 100
 ID = 100
-OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_bin"}
+# Byte-for-byte comparison without padding: "F1" and "F1 " are two ids (MariaDB's
+# utf8mb4_bin ignores trailing spaces).
+OPTIONS: dict[str, Any] = {"mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_nopad_bin"}
 LONG_TEXT = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 LONG_BINARY = sa.LargeBinary().with_variant(mysql.LONGBLOB(), "mysql", "mariadb")
 
