@@ -49,6 +49,8 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, NoReturn, Protocol
 
 import attrs
 
+from periscolaire.arguments import day as check_day
+from periscolaire.arguments import identifier, year_month
 from periscolaire.calendar import (
     BookingPeriod,
     BookingWindow,
@@ -318,10 +320,10 @@ class Reservation:
     served); ``transmitted`` is False until the nightly run.
     """
 
-    child: str = attrs.field(validator=attrs.validators.instance_of(str))
-    activity: str = attrs.field(validator=attrs.validators.instance_of(str))
+    child: str = attrs.field(validator=lambda _, a, v: identifier(v, a.name))
+    activity: str = attrs.field(validator=lambda _, a, v: identifier(v, a.name))
     day: date = attrs.field(validator=_a_day)
-    family: str = attrs.field(validator=attrs.validators.instance_of(str))
+    family: str = attrs.field(validator=lambda _, a, v: identifier(v, a.name))
     status: ReservationStatus = attrs.field(converter=_a_status)
     sequence: int = attrs.field(default=0, validator=_a_count)
     transmitted: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
@@ -455,6 +457,7 @@ class BookingRules:
 
     def check(self, code: str) -> None:
         """:class:`~periscolaire.UnknownActivity` unless the commune offers ``code``."""
+        identifier(code, "code")
         if code not in self.windows:
             raise UnknownActivity(code)
 
@@ -930,6 +933,8 @@ class BookingSession:
     # -- checks ------------------------------------------------------------------------
 
     def _known(self, child_id: str, code: str) -> None:
+        identifier(child_id, "child_id")
+        identifier(code, "code")
         if child_id not in self._children:
             raise UnknownChild(child_id)
         if code not in self._windows:
@@ -985,6 +990,7 @@ class BookingSession:
         be booked (or cancelled) now raises :class:`~periscolaire.NotBookable`.
         """
         self._known(child_id, code)
+        check_day(day)
         key = (child_id, code, day)
         if key in self._pending:
             del self._pending[key]
@@ -1003,6 +1009,7 @@ class BookingSession:
 
     def toggle_week(self, child_id: str, code: str, day: date) -> tuple[date, ...]:
         """The Monday-to-Sunday week of ``day`` (the arrow left of the week)."""
+        check_day(day)
         monday = date.fromordinal(day.toordinal() - day.weekday())
         return self._toggle(
             child_id, code, self._rules.days(monday, date.fromordinal(monday.toordinal() + 6), 1)
@@ -1010,11 +1017,13 @@ class BookingSession:
 
     def toggle_weekday(self, child_id: str, code: str, day: date) -> tuple[date, ...]:
         """Every same weekday as ``day`` in its month (the arrow under the weekday)."""
+        check_day(day)
         first = day.replace(day=1 + (day.day - 1) % 7)
         return self._toggle(child_id, code, self._rules.days(first, _month_end(day), 7))
 
     def toggle_month(self, child_id: str, code: str, day: date) -> tuple[date, ...]:
         """Every day of the month of ``day`` (the icon right of the month)."""
+        check_day(day)
         return self._toggle(child_id, code, self._rules.days(day.replace(day=1), _month_end(day), 1))
 
     def _toggle(self, child_id: str, code: str, days: tuple[date, ...]) -> tuple[date, ...]:
@@ -1090,6 +1099,10 @@ class BookingSession:
         rejections (« la liste de ces réservations non importées », p. 11)."""
         self._known(source_child, source_code)
         self._known(target_child, target_code)
+        if isinstance(period, bool) or not isinstance(period, BookingPeriod | int):
+            raise InvalidArgument(
+                f"period : une période (ps.BookingPeriod ou son numéro) est attendue, reçu {period!r}."
+            )
         if (source_child, source_code) == (target_child, target_code):
             raise BookingError(
                 "Impossible de recopier des réservations sur le même enfant et la même activité.",
@@ -1206,6 +1219,7 @@ class BookingSession:
         """Every day of a month for a child and an activity: state, booked flag
         (pending included), pending flag, waiting-list flag and places left."""
         self._known(child_id, code)
+        year_month(year, month)
         rules = self._rules
         table = self._windows[code]
         local = self._local

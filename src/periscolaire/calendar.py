@@ -41,7 +41,9 @@ from typing import Any, NamedTuple, Protocol
 
 import attrs
 
-from periscolaire.errors import ConfigurationError, UnknownActivity
+from periscolaire.arguments import day as check_day
+from periscolaire.arguments import identifier, instant, optional_day
+from periscolaire.errors import ConfigurationError, InvalidArgument, UnknownActivity
 
 __all__ = [
     "FRI",
@@ -738,8 +740,14 @@ class SchoolCalendar:
     def _table(self, code: str) -> dict[date, BookingWindow]:
         try:
             return self._windows[code]
-        except KeyError:
+        except (KeyError, TypeError):
+            identifier(code, "code")
             raise UnknownActivity(code) from None
+
+    def _day_table(self, code: str, day: date) -> dict[date, BookingWindow]:
+        table = self._table(code)
+        check_day(day)
+        return table
 
     def local(self, now: datetime) -> datetime:
         """``now`` as naive commune-local time (naive input is returned as is)."""
@@ -771,6 +779,7 @@ class SchoolCalendar:
         datetime.datetime(2025, 3, 30, 3, 0)
         """
         tz = self.timezone
+        instant(now)
         if now.tzinfo is not None:
             now = now.astimezone(tz)
             if now.fold:  # the second occurrence of a repeated local time
@@ -787,37 +796,33 @@ class SchoolCalendar:
 
     def runs_on(self, code: str, day: date) -> bool:
         """Whether the activity takes place that day (and so may be booked)."""
-        return day in self._table(code)
+        return day in self._day_table(code, day)
 
     def opens_at(self, code: str, day: date) -> datetime | None:
         """First instant bookings for ``day`` are accepted; None if it does not run."""
-        window = self._table(code).get(day)
+        window = self._day_table(code, day).get(day)
         return None if window is None else self._aware(window.opens)
 
     def closes_at(self, code: str, day: date) -> datetime | None:
         """First instant bookings for ``day`` are refused (exclusive bound)."""
-        window = self._table(code).get(day)
+        window = self._day_table(code, day).get(day)
         return None if window is None else self._aware(window.closes)
 
     def cancel_closes_at(self, code: str, day: date) -> datetime | None:
         """First instant cancellations for ``day`` are refused (exclusive bound)."""
-        window = self._table(code).get(day)
+        window = self._day_table(code, day).get(day)
         return None if window is None else self._aware(window.cancel_closes)
 
     def last_booking_day(self, code: str, day: date) -> date | None:
         """The last day on which ``day`` can still be booked (the deadline day)."""
-        window = self._table(code).get(day)
+        window = self._day_table(code, day).get(day)
         return None if window is None else (window.closes - timedelta(microseconds=1)).date()
 
     def is_bookable(self, code: str, day: date, now: datetime) -> bool:
         """``runs_on(code, day)`` and ``opens_at <= now < closes_at``."""
-        try:
-            window = self._windows[code].get(day)
-        except KeyError:
-            raise UnknownActivity(code) from None
+        window = self._day_table(code, day).get(day)
         if window is None:
-            if isinstance(day, datetime):
-                raise TypeError(f"day must be a datetime.date, got a datetime: {day!r}")
+            instant(now)
             return False
         return window.bookable(self.clock(now))
 
@@ -827,31 +832,37 @@ class SchoolCalendar:
         A reservation may be cancelled before its period opens (an agent may
         have entered it); only the cancellation deadline applies.
         """
-        window = self._table(code).get(day)
+        window = self._day_table(code, day).get(day)
         if window is None:
+            instant(now)
             return False
         return window.cancellable(self.clock(now))
 
     def state(self, code: str, day: date, now: datetime) -> DayState:
         """The day's booking state at ``now``, as the portal colours it."""
-        return day_state(self._table(code).get(day), self.clock(now))
+        return day_state(self._day_table(code, day).get(day), self.clock(now))
 
     def cancel_state(self, code: str, day: date, now: datetime) -> DayState:
         """Like :meth:`state`, for a cancellation (no opening date applies)."""
-        window = self._table(code).get(day)
+        window = self._day_table(code, day).get(day)
+        local = self.clock(now)
         if window is None:
             return DayState.NOT_RUNNING
-        return window.cancel_state(self.clock(now))
+        return window.cancel_state(local)
 
     def states(self, code: str, start: date, end: date, now: datetime) -> dict[date, DayState]:
         """Every day of ``start..end`` (inclusive) with its state at ``now``."""
         table = self._table(code)
+        check_day(start, "start")
+        check_day(end, "end")
         local = self.clock(now)
         return {day: day_state(table.get(day), local) for day in days_between(start, end)}
 
     def running_days(self, code: str, start: date | None = None, end: date | None = None) -> tuple[date, ...]:
         """Days the activity runs, in order, optionally within ``start..end``."""
         self._table(code)  # unknown activity -> UnknownActivity
+        optional_day(start, "start")
+        optional_day(end, "end")
         days = self._running[code]
         low = 0 if start is None else bisect_left(days, start)
         high = len(days) if end is None else bisect_right(days, end)
@@ -860,6 +871,8 @@ class SchoolCalendar:
     def bookable_days(self, code: str, start: date, end: date, now: datetime) -> tuple[date, ...]:
         """Days of ``start..end`` that can be booked at ``now``, in order."""
         table = self._table(code)
+        check_day(start, "start")
+        check_day(end, "end")
         local = self.clock(now)
         return tuple(
             d for d in days_between(start, end) if (w := table.get(d)) is not None and w.bookable(local)
@@ -867,6 +880,7 @@ class SchoolCalendar:
 
     def period_of(self, day: date) -> BookingPeriod | None:
         """The booking period whose range covers ``day``."""
+        check_day(day)
         for period in self.periods:
             if period.covers(day):
                 return period
@@ -874,6 +888,10 @@ class SchoolCalendar:
 
     def period(self, number: int) -> BookingPeriod:
         """The booking period with this number."""
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise InvalidArgument(
+                f"number : le numéro d'une période (un entier) est attendu, reçu {number!r}."
+            )
         for period in self.periods:
             if period.number == number:
                 return period
@@ -881,7 +899,7 @@ class SchoolCalendar:
 
     def holiday_of(self, day: date) -> HolidayWindow | None:
         """The holiday period (of the holiday centre) that contains ``day``."""
-        return self._holiday_of.get(day)
+        return self._holiday_of.get(check_day(day))
 
     def is_public_holiday(self, day: date) -> bool:
         return day in self.public_holidays

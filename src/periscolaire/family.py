@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from periscolaire.errors import InvalidData, UnknownChild
+from periscolaire.errors import InvalidArgument, InvalidData, UnknownChild
 from periscolaire.jsonsafe import iso_date, items, mapping, member, text
 
 __all__ = ["AlternateWeeks", "Child", "Custody", "CustodyDays", "Family"]
@@ -58,7 +58,14 @@ def _an_id(instance: object, attribute: attrs.Attribute[str], value: str) -> Non
 
 
 def _activity_set(value: Iterable[str] | None) -> frozenset[str] | None:
-    return None if value is None else frozenset(value)
+    if value is None:
+        return None
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidArgument(f"activities : un ensemble de codes d'activité est attendu, reçu {value!r}.")
+    codes = frozenset(value)
+    if not all(isinstance(code, str) and code for code in codes):
+        raise InvalidArgument(f"activities : des codes d'activité (chaînes) sont attendus, reçu {value!r}.")
+    return codes
 
 
 @attrs.frozen
@@ -145,7 +152,13 @@ Custody = AlternateWeeks | CustodyDays
 
 
 def _children(value: Iterable[Child]) -> tuple[Child, ...]:
-    return tuple(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidArgument(f"children : une liste de ps.Child est attendue, reçu {value!r}.")
+    children = tuple(value)
+    for child in children:
+        if not isinstance(child, Child):
+            raise InvalidArgument(f"children : des ps.Child sont attendus, reçu {child!r}.")
+    return children
 
 
 @attrs.frozen

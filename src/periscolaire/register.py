@@ -35,6 +35,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from periscolaire.arguments import identifier
 from periscolaire.booking import (
     HELD_ACCEPTED,
     HELD_FAMILY,
@@ -157,6 +158,10 @@ class Register:
         ``sequence`` order. Data that breaks an invariant (an unknown
         activity, a key twice, more accepted than places) is refused and
         nothing is stored."""
+        if isinstance(reservations, str | bytes | Mapping) or not isinstance(reservations, Iterable):
+            raise InvalidArgument(
+                f"reservations : une liste de ps.Reservation est attendue, reçu {reservations!r}."
+            )
         rows = list(reservations)
         for row in rows:
             if not isinstance(row, Reservation):
@@ -257,23 +262,33 @@ class Register:
 
     def status(self, child_id: str, code: str, day: date) -> ReservationStatus | None:
         """The reservation's status, or ``None`` when the day is not booked."""
+        identifier(child_id, "child_id")
+        identifier(code, "code")
         _check_day(day)
         held = self._bookings.held((child_id, code, day))
         return None if held is None else STATUS[held[HELD_ACCEPTED]]
 
     def owner(self, child_id: str, code: str, day: date) -> str | None:
         """The family account that holds the reservation."""
+        identifier(child_id, "child_id")
+        identifier(code, "code")
         _check_day(day)
         held = self._bookings.held((child_id, code, day))
         return None if held is None else held[HELD_FAMILY]
 
     def reservations(self, family: str | None = None) -> Iterator[Reservation]:
         """Every reservation (of one family account), in sequence order."""
+        if family is not None:
+            identifier(family, "family")
         return self._bookings.reservations(family)
 
     def children_reservations(self, children: Sequence[str]) -> Mapping[Key, Held]:
         """The reservations of these children, whichever account made them
         (what a session shows on the children's calendars)."""
+        if isinstance(children, str) or not all(isinstance(c, str) for c in children):
+            raise InvalidArgument(
+                f"children : une liste d'identifiants d'enfants est attendue, reçu {children!r}."
+            )
         return self._bookings.children_reservations(children)
 
     def __len__(self) -> int:
@@ -299,6 +314,8 @@ class Register:
         changes saved by :meth:`BookingSession.to_dict` (on this worker or
         another one).
         """
+        if not isinstance(family, Family):
+            raise InvalidArgument(f"family : une ps.Family est attendue, reçu {family!r}.")
         balance = money(balance, "balance")
         _check_instant(now)
         require_bool(dossier_complete, "dossier_complete")

@@ -31,6 +31,7 @@ from datetime import date
 
 from periscolaire.booking import Movement, MovementKind, Promotion
 from periscolaire.calendar import WEEKDAY_ABBR_FR
+from periscolaire.errors import InvalidArgument
 
 __all__ = ["SECTIONS", "render_nightly_report", "render_promotion"]
 
@@ -71,12 +72,21 @@ def render_nightly_report(
     count line counts new booking requests (waitlisted, accepted, refused) and
     cancellations; a count of zero is not printed; a count of one is singular.
     """
+    for name, value in (("recipient", recipient), ("structure", structure)):
+        if not isinstance(value, str):
+            raise InvalidArgument(f"{name} : une chaîne est attendue, reçu {value!r}.")
+    if isinstance(movements, str | bytes) or not isinstance(movements, Iterable):
+        raise InvalidArgument(f"movements : une liste de ps.Movement est attendue, reçu {movements!r}.")
     labels = labels or {}
     names = names or {}
     by_kind: dict[MovementKind, dict[str, dict[str, set[date]]]] = {kind: {} for kind, _ in SECTIONS}
     new = cancelled = 0
     for movement in movements:
-        kind = MovementKind(movement.kind)
+        try:
+            kind = MovementKind(movement.kind)
+            movement.activity, movement.child, movement.day  # noqa: B018 - what a movement has
+        except (ValueError, AttributeError):
+            raise InvalidArgument(f"movements : un ps.Movement est attendu, reçu {movement!r}.") from None
         if kind == MovementKind.CANCELLED:
             cancelled += 1
         else:

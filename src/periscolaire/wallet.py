@@ -38,6 +38,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from periscolaire.arguments import day as check_day
 from periscolaire.errors import InvalidAmount, InvalidArgument, InvalidData, LedgerError, UnknownWallet
 from periscolaire.jsonsafe import integer, iso_date, items, mapping, member, text
 from periscolaire.money import ZERO, money, total
@@ -229,7 +230,15 @@ def estimate(balance: Decimal, costs: Iterable[tuple[date, Decimal]], until: dat
     debited, counting those up to ``until`` included (all when ``None``:
     « Calculer vos réservations jusqu'au »)."""
     balance = money(balance, "balance")
-    checked = [(day, money(cost, "cost")) for day, cost in costs]
+    if until is not None:
+        _day(until, "until")
+    if not isinstance(costs, Iterable):
+        raise InvalidArgument(f"costs : une liste de (jour, montant) est attendue, reçu {costs!r}.")
+    checked = []
+    for cost in costs:
+        if not isinstance(cost, tuple) or len(cost) != 2:
+            raise InvalidArgument(f"costs : un couple (jour, montant) est attendu, reçu {cost!r}.")
+        checked.append((_day(cost[0], "day"), money(cost[1], "cost")))
     reservations = total(amount for day, amount in checked if until is None or day <= until)
     estimated = total([balance, -reservations])
     return Estimate(balance, reservations, estimated, max(ZERO, -estimated))
@@ -361,10 +370,8 @@ def _positive(amount: Any, name: str) -> Decimal:
     return value
 
 
-def _day(on: Any) -> date:
-    if type(on) is not date:
-        raise TypeError(f"on must be a datetime.date, got {on!r}")
-    return on
+def _day(on: Any, name: str = "on") -> date:
+    return check_day(on, name)
 
 
 def plan_credit(
@@ -523,7 +530,11 @@ class Account:
     """
 
     def __init__(self, wallets: Iterable[str] = ("PERISCOLAIRE",), entries: Iterable[Entry] = ()) -> None:
-        if isinstance(wallets, str) or not all(isinstance(w, str) and w.strip() for w in wallets):
+        if (
+            isinstance(wallets, str | bytes)
+            or not isinstance(wallets, Iterable)
+            or not all(isinstance(w, str) and w.strip() for w in wallets)
+        ):
             raise LedgerError(f"Porte-monnaies invalides : {wallets!r}.", code="bad_wallets")
         self.wallets: tuple[str, ...] = tuple(wallets)
         if not self.wallets or len(set(self.wallets)) != len(self.wallets):
@@ -681,8 +692,20 @@ class Account:
     ) -> AccountEstimate:
         """The estimate of the account and of each porte-monnaie; ``costs`` are
         (porte-monnaie, day, amount) of reservations not yet debited."""
+        if until is not None:
+            _day(until, "until")
+        if not isinstance(costs, Iterable):
+            raise InvalidArgument(
+                f"costs : une liste de (porte-monnaie, jour, montant) est attendue, reçu {costs!r}."
+            )
         by_wallet: dict[str, list[tuple[date, Decimal]]] = {w: [] for w in self.wallets}
-        for wallet, day, amount in costs:
+        for cost in costs:
+            if not isinstance(cost, tuple) or len(cost) != 3:
+                raise InvalidArgument(
+                    f"costs : un triplet (porte-monnaie, jour, montant) est attendu, reçu {cost!r}."
+                )
+            wallet, day, amount = cost
+            _day(day, "day")
             by_wallet[_wallet(self, wallet)].append((day, amount))
         wallets = {w: estimate(self.balance(w), by_wallet[w], until) for w in self.wallets}
         everything = [item for items in by_wallet.values() for item in items]
@@ -691,7 +714,7 @@ class Account:
     def history(self, today: date) -> History:
         """Consumptions and payments of the current and the previous month, up
         to ``today``. Corrections appear with what they correct."""
-        start = _previous_month_start(today)
+        start = _previous_month_start(_day(today, "today"))
         kinds = {e.number: e.kind for e in self._entries}
         consumptions: list[Entry] = []
         payments: list[Entry] = []
