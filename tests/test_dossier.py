@@ -633,3 +633,17 @@ def test_a_yes_or_no_must_be_a_bool_not_a_truthy_value(dossier: ps.Dossier, trut
             "paolo", contact.id, relationship="Tante", may_pick_up=False, emergency_call=truthy
         )
     assert dossier.fiche(ps.FicheKind.CONTACTS, "paolo").data["contacts"] == ()
+
+
+def test_a_dossier_and_its_fiches_pickle_with_nothing_lost(dossier: ps.Dossier) -> None:
+    # A host caching a dossier between requests (issue 11): uploads keep their bytes.
+    import pickle
+
+    _everything(dossier)
+    back = pickle.loads(pickle.dumps(dossier))
+    assert back.to_dict() == dossier.to_dict()
+    assert back.fiches() == dossier.fiches()
+    proofs = back.fiche(ps.FicheKind.RESPONSABLE).attachments[ps.Document.PROOF_OF_ADDRESS]
+    assert [p.content for p in proofs] == [
+        p.content for p in dossier.fiche(ps.FicheKind.RESPONSABLE).attachments[ps.Document.PROOF_OF_ADDRESS]
+    ]

@@ -331,6 +331,9 @@ class FicheVersion:
     def __repr__(self) -> str:  # health data never appears in a repr
         return f"FicheVersion(fields={len(self.data)}, documents={len(self.attachments)})"
 
+    def __reduce__(self) -> tuple[Any, ...]:  # read-only mappings do not pickle: their contents do
+        return (FicheVersion, (dict(self.data), dict(self.attachments), self.signature))
+
 
 FicheId = tuple[FicheKind, str | None]
 
