@@ -394,3 +394,14 @@ def test_an_amount_beyond_the_maximum_is_a_typed_error_not_a_decimal_crash() -> 
     assert account.entries == ()
     # Sums are exact: many maximal amounts and one cent add up to the cent.
     assert total([MAX_AMOUNT] * 1000 + [D("0.01")]) == D("1000000000000.01")
+
+
+@pytest.mark.parametrize("email", ["a@x.fr\r\nBcc: b@y.fr", ".a@x.fr", "pas une adresse"])
+def test_a_receipt_address_is_checked_like_every_address(email: str) -> None:
+    # « le ticket de paiement [...] à la première adresse mail » (p. 3): no header injection.
+    account = ps.Account(("RESTAURATION",))
+    with pytest.raises(ps.PeriscolaireError):
+        account.pay("RESTAURATION", D("10.00"), date(2024, 9, 2), reference="CB-1", email=email)
+    assert account.entries == ()
+    receipt = account.pay("RESTAURATION", D("10.00"), date(2024, 9, 2), reference="CB-1", email="a@x.fr; b@y.fr")
+    assert receipt.to == "a@x.fr"

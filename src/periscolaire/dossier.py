@@ -36,7 +36,14 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload, check_attachments
-from periscolaire.errors import DossierError, InvalidArgument, InvalidData, UnknownChild, require_bool
+from periscolaire.errors import (
+    DossierError,
+    InvalidArgument,
+    InvalidData,
+    PeriscolaireError,
+    UnknownChild,
+    require_bool,
+)
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
 from periscolaire.profile import parse_emails
@@ -1172,12 +1179,27 @@ def _contact_from_dict(raw: Any, path: str) -> Contact:
     names = ("id", "last_name", "first_name", "phone")
     fields = {k: text(member(data, k, path), f"{path}.{k}") for k in names}
     extra = {k: _optional_text(data, k, path) or "" for k in ("address", "email")}
+    if extra["email"]:
+        _stored_emails(extra["email"], f"{path}.email")
     return Contact(**fields, **extra)
+
+
+def _stored_emails(value: Any, path: str) -> str:
+    """E-mail addresses read back: each checked as when it was typed."""
+    if not isinstance(value, str):
+        raise InvalidData(path, "des adresses mail (une chaîne) sont attendues", code="bad_value")
+    try:
+        parse_emails(value)
+    except PeriscolaireError:
+        raise InvalidData(path, "adresse mail invalide", code="bad_value") from None
+    return value
 
 
 def _field_value(field: Field, value: Any, path: str) -> Any:
     if value is None:
         return None
+    if field.type is Emails:
+        return _stored_emails(value, path)
     if field.type is date and isinstance(value, str):
         try:
             return date.fromisoformat(value)

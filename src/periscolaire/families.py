@@ -51,6 +51,7 @@ from periscolaire.wallet import (
     plan_credit,
     plan_debit,
     plan_payment,
+    receipt_address,
 )
 
 __all__ = [
@@ -176,12 +177,13 @@ class FamilyAccount:
         """Record the family's payment (:func:`periscolaire.wallet.plan_payment`):
         the same reference again is the same payment, whichever worker
         receives it."""
+        to = receipt_address(email)  # checked before anything is recorded
 
         def work(unit: AccountUnit) -> Receipt:
             entry, new = plan_payment(unit, wallet, amount, on, reference)
             if new:
                 unit.append([entry])
-            return Receipt(entry, email)
+            return Receipt(entry, to)
 
         result: Receipt = self._run(work)
         return result

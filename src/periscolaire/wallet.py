@@ -179,6 +179,16 @@ def _string(value: Any, path: str) -> str:
     return value
 
 
+def receipt_address(email: str | None) -> str | None:
+    """Where a receipt goes: the first address of the family's list (each
+    checked: no line break, no header injection), or None."""
+    if email is None:
+        return None
+    from periscolaire.profile import parse_emails  # profile's rules for every address
+
+    return parse_emails(email)[0]
+
+
 @attrs.frozen
 class Receipt:
     """The payment ticket: « le ticket de paiement lors de vos règlements par CB
@@ -187,7 +197,7 @@ class Receipt:
     information concernant votre carte bancaire n'est enregistrée » (p. 14)."""
 
     entry: Entry
-    to: str | None
+    to: str | None = attrs.field(converter=receipt_address)
 
     def text(self) -> str:
         e = self.entry
@@ -626,9 +636,10 @@ class Account:
         The receipt goes to ``email``, the first address of the family's list.
         The same reference and amount again is the same payment (its receipt
         again); with another amount, a :class:`~periscolaire.LedgerError`."""
+        to = receipt_address(email)  # checked before anything is recorded
         with self._lock:
             entry, new = plan_payment(self, wallet, amount, on, reference)
-            return Receipt(self._append(entry) if new else entry, email)
+            return Receipt(self._append(entry) if new else entry, to)
 
     def correct(self, number: int, on: date, label: str = "") -> Entry:
         """Reverse entry ``number`` with a new entry of the opposite amount.
