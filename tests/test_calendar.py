@@ -428,3 +428,19 @@ def test_building_a_calendar_without_the_holidays_package() -> None:
     assert timedelta(0) < cal.closes_at("CANTINE", date(2024, 9, 13)) - cal.opens_at(
         "CANTINE", date(2024, 9, 13)
     )  # type: ignore[operator]
+
+
+def test_without_a_system_time_zone_database_the_bundled_copy_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows without tzdata: python-dateutil's copy of the database, by name only.
+    import zoneinfo
+
+    from periscolaire.calendar import load_timezone
+
+    def missing(key: str) -> None:
+        raise zoneinfo.ZoneInfoNotFoundError(key)
+
+    monkeypatch.setattr(zoneinfo, "ZoneInfo", missing)
+    paris = load_timezone("Europe/Paris")
+    assert datetime(2024, 7, 1, 12, tzinfo=paris).utcoffset() == timedelta(hours=2)
+    with pytest.raises(ValueError, match="unknown time zone"):
+        load_timezone("Europe/Atlantide")

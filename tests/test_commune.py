@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
-from datetime import date, time
+import tomllib
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
 import periscolaire as ps
@@ -301,3 +306,429 @@ def test_a_tariff_needs_brackets_or_an_effort_rate() -> None:
     err = _error(cestas_with('effort_rate = "0.0035"\nfloor = "1.00"\nceiling = "4.20"\n', ""))
     assert err.path == "activities.RESTAURATION.tariff"
     assert err.code == "bad_tariff"
+
+
+# -- hostile values: every one a ConfigurationError naming its key ------------------------------
+
+
+BUNDLED_DATA = tomllib.loads(CESTAS_TOML)
+
+
+def _bundled() -> dict[str, Any]:
+    return copy.deepcopy(BUNDLED_DATA)
+
+
+def _with(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
+    """The bundled configuration, as data, with the value at ``path`` replaced."""
+    data = _bundled()
+    table = data
+    for key in path[:-1]:
+        table = table[key]
+    table[path[-1]] = value
+    return data
+
+
+def _dict_error(data: Any) -> ps.ConfigurationError:
+    with pytest.raises(ps.ConfigurationError) as info:
+        ps.Commune.from_dict(data)
+    return info.value
+
+
+MERCREDI_DEADLINE = "deadline = { days_before = 3 }          # p. 10\ncapacity"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        (
+            MERCREDI_DEADLINE,
+            "deadline = { days_before = 1000000 }\ncapacity",
+            "activities.MERCREDI.deadline.days_before",
+        ),
+        (
+            MERCREDI_DEADLINE,
+            "deadline = { days_before = 367 }\ncapacity",
+            "activities.MERCREDI.deadline.days_before",
+        ),
+        (
+            "{ before_holiday_start_days = 14 }",
+            "{ before_holiday_start_days = 9223372036854775808 }",
+            "activities.VACANCES.deadline.before_holiday_start_days",
+        ),
+        ("capacity = 48", "capacity = 100001", "activities.MERCREDI.capacity"),
+        ("capacity = 60", "capacity = 99999999999999999999999", "activities.VACANCES.capacity"),
+        (
+            "waiting_list = true                     # p. 12: « liste d'attente »\n",
+            "waiting_list = true\ncapacity_overrides = [{ day = 2024-09-11, capacity = 1000000 }]\n",
+            "activities.MERCREDI.capacity_overrides[0].capacity",
+        ),
+        ("school_year = 2024", "school_year = 100000000000", "commune.school_year"),
+        ("school_year = 2024", "school_year = 1999", "commune.school_year"),
+        ("number = 1\n", "number = 0\n", "periods[0].number"),
+        ("number = 1\n", "number = 1000\n", "periods[0].number"),
+        ("sibling_rank = 3", "sibling_rank = 101", "activities.RESTAURATION.tariff.sibling_rank"),
+        ("sibling_rank = 3", "sibling_rank = 0", "activities.RESTAURATION.tariff.sibling_rank"),
+    ],
+)
+def test_numbers_beyond_their_bounds_are_refused(old: str, new: str, path: str) -> None:
+    err = _error(cestas_with(old, new))
+    assert (err.path, err.code) == (path, "out_of_range")
+
+
+def test_a_number_of_thousands_of_digits_is_a_toml_error() -> None:
+    err = _error(cestas_with("capacity = 48", "capacity = " + "9" * 5000))
+    assert err.code == "toml_syntax"
+
+
+def test_the_bounds_themselves_are_accepted() -> None:
+    data = _with(("activities", "MERCREDI", "capacity"), 100_000)
+    data["periods"][0]["number"] = 999
+    data["commune"]["school_year"] = 2099
+    commune = ps.Commune.from_dict(data)
+    assert commune.activity("MERCREDI").capacity == 100_000
+    assert commune.calendar.period(999).start == date(2024, 9, 2)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "code"),
+    [
+        (
+            'cost_price = "22.00"',
+            'cost_price = "1E+26"',
+            "activities.MERCREDI.tariff.cost_price",
+            "too_large",
+        ),
+        (
+            'cost_price = "22.00"',
+            'cost_price = "1000000000.01"',
+            "activities.MERCREDI.tariff.cost_price",
+            "too_large",
+        ),
+        (
+            'non_resident = "16.00"',
+            'non_resident = "1e9999999999"',
+            "activities.MERCREDI.tariff.non_resident",
+            "too_large",
+        ),
+        (
+            '[1500, "12.00"]]',
+            '[1500, "-1e9999999999"]]',
+            "activities.MERCREDI.tariff.brackets[4][1]",
+            "too_large",
+        ),
+        ('[1500, "12.00"]]', '["1E+26", "12.00"]]', "activities.MERCREDI.tariff.brackets[4][0]", "too_large"),
+        (
+            '[1500, "12.00"]]',
+            '[99999999999999, "12.00"]]',
+            "activities.MERCREDI.tariff.brackets[4][0]",
+            "too_large",
+        ),
+        ('ceiling = "4.20"', 'ceiling = "4.205"', "activities.RESTAURATION.tariff.ceiling", "sub_cent"),
+        (
+            'late_surcharge = "1.00"',
+            'late_surcharge = "-1.00"',
+            "activities.RESTAURATION.tariff.late_surcharge",
+            "negative_price",
+        ),
+        (
+            'effort_rate = "0.0035"',
+            'effort_rate = "1E+30"',
+            "activities.RESTAURATION.tariff.effort_rate",
+            "too_large",
+        ),
+        (
+            'effort_rate = "0.0035"',
+            'effort_rate = "1.5"',
+            "activities.RESTAURATION.tariff.effort_rate",
+            "out_of_range",
+        ),
+        (
+            'sibling_reduction = "0.10"                # 10 % from the third child',
+            'sibling_reduction = "Infinity"',
+            "activities.RESTAURATION.tariff.sibling_reduction",
+            "configuration",
+        ),
+        ('floor = "1.00"', 'floor = "NaN"', "activities.RESTAURATION.tariff.floor", "configuration"),
+    ],
+)
+def test_amounts_beyond_a_billion_euros_or_the_cent_are_refused(
+    old: str, new: str, path: str, code: str
+) -> None:
+    err = _error(cestas_with(old, new))
+    assert (err.path, err.code) == (path, code)
+
+
+def test_the_largest_amount_is_accepted() -> None:
+    text = cestas_with('cost_price = "22.00"', 'cost_price = "1000000000.00"')
+    assert ps.Commune.from_toml(text).activity("MERCREDI").tariff is not None
+
+
+@pytest.mark.parametrize("at", ['"10:00+01:00"', '"10:00:00Z"', '"10:00:00-05:30"'])
+def test_a_cut_off_time_with_an_offset_is_refused(at: str) -> None:
+    err = _error(cestas_with(MERCREDI_DEADLINE, f"deadline = {{ days_before = 3, at = {at} }}\ncapacity"))
+    assert err.path == "activities.MERCREDI.deadline.at"
+    assert "sans décalage" in err.message
+    aware = _with(("activities", "MERCREDI", "deadline"), {"days_before": 3, "at": time(10, tzinfo=UTC)})
+    assert _dict_error(aware).path == "activities.MERCREDI.deadline.at"
+    built = ps.DaysBefore(3, at=time(10, tzinfo=UTC))
+    with pytest.raises(ps.ConfigurationError) as info:
+        attrs.evolve(ps.load_commune().activity("MERCREDI"), cancel_deadline=built)
+    assert info.value.path == "activities.MERCREDI.cancel_deadline.at"
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "",
+        "/usr/share/zoneinfo/Europe/Paris",
+        "../../../etc/localtime",
+        "Europe/../Europe/Paris",
+        "Europe//Paris",
+        "Europe/",
+        "Europe",
+        "EST5EDT,M3.2.0,M11.1.0",
+        "CET-1CEST,M3.5.0,M10.5.0/3",
+        "<+03>-3",
+        "Europe/Paris\\u0000",
+        "localtime",
+        "Europe/" + "P" * 60,
+        "zone.tab",
+    ],
+)
+def test_the_time_zone_is_an_iana_name(zone: str) -> None:
+    err = _error(cestas_with('timezone = "Europe/Paris"', f'timezone = "{zone}"'))
+    assert err.path == "commune.timezone"
+    assert "IANA" in err.message
+    with pytest.raises(ValueError, match="time zone"):
+        ps.calendar.load_timezone(zone.replace("\\u0000", "\x00"))
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "America/Argentina/Buenos_Aires", "Etc/GMT-14", "America/Port-au-Prince"]
+)
+def test_iana_names_are_accepted(zone: str) -> None:
+    assert (
+        ps.Commune.from_toml(cestas_with('timezone = "Europe/Paris"', f'timezone = "{zone}"')).timezone
+        == zone
+    )
+
+
+@pytest.mark.parametrize("value", [5, True, ["Europe/Paris"], {"name": "Europe/Paris"}])
+def test_a_time_zone_that_is_not_a_string_is_refused(value: Any) -> None:
+    assert _dict_error(_with(("commune", "timezone"), value)).path == "commune.timezone"
+
+
+def test_deep_nesting_is_refused() -> None:
+    err = _error(cestas_with('weekdays = ["wed"]', "weekdays = " + "[" * 100_000 + "]" * 100_000))
+    assert err.code == "too_deep"
+    err = _error(cestas_with('weekdays = ["wed"]', "weekdays = " + "[" * 30 + "]" * 30))
+    assert (err.code, err.path.startswith("activities.MERCREDI.weekdays[0]")) == ("too_deep", True)
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    err = _dict_error(_with(("activities", "MERCREDI", "label"), deep))
+    assert (err.code, err.path.startswith("activities.MERCREDI.label")) == ("too_deep", True)
+    cycle: dict[str, Any] = {}
+    cycle["again"] = cycle
+    assert _dict_error(_with(("activities", "MERCREDI", "tariff"), cycle)).code == "too_deep"
+    shared: list[Any] = [0] * 1000
+    for _ in range(10):  # 1000 ** 10 paths to one list: refused without walking them all
+        shared = [shared] * 1000
+    assert _dict_error(_with(("closures", 0, "activities"), shared)).code in ("too_deep", "too_long")
+
+
+def test_a_nul_in_a_path_is_refused(tmp_path: Path) -> None:
+    for path in ("commune\x00.toml", tmp_path / "a\x00b", ""):
+        with pytest.raises(ps.ConfigurationError) as info:
+            ps.load_commune(path)
+        assert info.value.code == "bad_path"
+    for path in (0, 3.5, b"commune.toml", ["commune.toml"]):  # 0 would read stdin as a file descriptor
+        with pytest.raises(ps.ConfigurationError) as info:
+            ps.load_commune(path)  # type: ignore[arg-type]
+        assert info.value.code == "bad_path"
+    with pytest.raises(ps.ConfigurationError) as info:
+        ps.load_commune(tmp_path)  # a directory
+    assert info.value.code == "file_unreadable"
+    err = _error(cestas_with('timezone = "Europe/Paris"', 'timezone = "Europe/Paris\\u0000/../x"'))
+    assert err.path == "commune.timezone"
+
+
+def test_an_oversized_document_is_refused(tmp_path: Path) -> None:
+    big = CESTAS_TOML + "#" * 1_000_000 + "\n"
+    assert _error(big).code == "too_long"
+    path = tmp_path / "big.toml"
+    path.write_text(big, encoding="utf-8")
+    with pytest.raises(ps.ConfigurationError) as info:
+        ps.load_commune(path)
+    assert info.value.code == "too_long"
+    with pytest.raises(ps.ConfigurationError):
+        ps.Commune.from_toml(CESTAS_TOML.encode())  # type: ignore[arg-type]
+    err = _dict_error(_with(("closures",), _bundled()["closures"] * 1001))
+    assert (err.path, err.code) == ("closures", "too_long")
+
+
+def test_an_opens_datetime_with_an_offset_is_honoured_as_its_instant() -> None:
+    commune = ps.Commune.from_toml(cestas_with("opens = 2024-10-18 ", "opens = 2024-10-18T16:00:00Z "))
+    period = commune.calendar.period(2)
+    assert (period.opens, period.opens_time) == (date(2024, 10, 18), time(18))  # 16:00 UTC is 18:00 in Paris
+    assert ps.Commune.from_toml(commune.to_toml()) == commune
+    # The day may change: 23:30 UTC on 17 October is 01:30 on the 18th in Paris.
+    shifted = ps.Commune.from_toml(cestas_with("opens = 2024-10-18 ", "opens = 2024-10-17T23:30:00+00:00 "))
+    assert shifted.calendar.period(2).opens_at == datetime(2024, 10, 18, 1, 30)
+    # 01:30 UTC on 27 October 2024 is the second 02:30 in Paris: no local time names it.
+    err = _error(cestas_with("opens = 2024-10-18 ", "opens = 2024-10-27T01:30:00Z "))
+    assert err.path == "periods[1].opens"
+    assert "heure locale" in err.message
+    assert (
+        _error(cestas_with("opens = 2024-08-19 ", "opens = 0001-01-01T00:00:00+23:59 ")).path
+        == "periods[0].opens"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ("start = 2024-09-02", "start = 1999-12-31", "periods[0].start"),
+        ("end = 2025-07-04", "end = 9999-12-31", "periods[4].end"),
+        ("opens = 2024-08-19                      # lundi", "opens = 0001-01-01 #", "periods[0].opens"),
+        ("dossier_deadline = 2024-08-16", "dossier_deadline = 2100-01-01", "commune.dossier_deadline"),
+        ("start = 2024-09-04", "start = 0001-01-01", "closures[0].start"),
+        ("opens = 2024-08-19\nlabel", "opens = 1970-01-01\nlabel", "holiday_windows[0].opens"),
+    ],
+)
+def test_dates_outside_2000_to_2099_are_refused(old: str, new: str, path: str) -> None:
+    err = _error(cestas_with(old, new))
+    assert (err.path, err.code) == (path, "out_of_range")
+
+
+def test_a_configuration_covers_at_most_two_years() -> None:
+    # From 2 September 2024 (the first day of period 1): 731 days at most.
+    err = _error(cestas_with("end = 2025-07-04", "end = 2026-09-03"))
+    assert (err.path, err.code) == ("periods[4].end", "out_of_range")
+    longest = ps.Commune.from_toml(cestas_with("end = 2025-07-04", "end = 2026-09-02"))
+    assert longest.calendar.last_day == date(2026, 9, 2)
+
+
+def test_a_holiday_window_that_opens_after_it_starts_is_refused() -> None:
+    err = _error(cestas_with("opens = 2024-08-19\nlabel", "opens = 2024-10-21\nlabel"))
+    assert (err.path, err.code) == ("holiday_windows[0].opens", "opens_after_start")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        (("commune", "name"), "C" * 101, "too_long"),
+        (("activities", "MERCREDI", "label"), "L" * 1001, "too_long"),
+        (("closures", 0, "reason"), "\ud800", "configuration"),
+        (("activities", "MERCREDI", "wallet"), "EXTRA\x00SCOLAIRE", "configuration"),
+        (("activities", "MERCREDI", "wallet"), " ", "configuration"),
+        (("activities", "MERCREDI", "wallet"), "W" * 65, "too_long"),
+        (("commune", "key"), "cestas\n", "bad_key"),
+    ],
+)
+def test_texts_are_bounded_and_identifiers_have_no_control_character(
+    path: tuple[str | int, ...], value: str, code: str
+) -> None:
+    err = _dict_error(_with(path, value))
+    assert err.path == ".".join(str(k) for k in path).replace(".0.", "[0].")
+    assert err.code == code
+
+
+def test_an_activity_code_is_matched_whole() -> None:
+    data = _bundled()
+    data["activities"]["MERCREDI\n"] = data["activities"].pop("MERCREDI")
+    assert _dict_error(data).code == "bad_code"
+    data = _bundled()
+    data["activities"]["M" * 65] = data["activities"].pop("MERCREDI")
+    assert _dict_error(data).code == "bad_code"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "expected"),
+    [
+        (("activities", "MERCREDI", "capacity"), "48", "une chaîne"),
+        (("activities", "MERCREDI", "capacity"), True, "un booléen"),
+        (("activities", "MERCREDI", "deadline", "days_before"), "3", "une chaîne"),
+        (("activities", "MERCREDI", "deadline", "days_before"), False, "un booléen"),
+        (("activities", "MERCREDI", "deadline"), [3], "une liste"),
+        (("activities", "MERCREDI", "tariff"), ["4.00"], "une liste"),
+        (("activities", "MERCREDI", "tariff", "brackets"), {"0": "4.00"}, "une table"),
+        (("activities", "MERCREDI", "weekdays"), "wed", "une chaîne"),
+        (("activities", "MERCREDI", "waiting_list"), "true", "une chaîne"),
+        (("activities", "MERCREDI", "season"), ["school"], "une liste"),
+        (("activities", "RESTAURATION", "tariff", "sibling_rank"), True, "un booléen"),
+        (("activities", "RESTAURATION", "tariff", "floor"), 1.0, "un nombre décimal"),
+        (("commune",), [1], "une liste"),
+        (("commune", "school_year"), "2024", "une chaîne"),
+        (("commune", "dossier_deadline"), datetime(2024, 8, 16), "une date et heure"),
+        (("periods",), {"number": 1}, "une table"),
+        (("periods", 0, "start"), "2024-09-02", "une chaîne"),
+        (("closures", 0, "activities"), "MERCREDI", "une chaîne"),
+        (("holiday_windows", 0), ["2024-10-19"], "une liste"),
+    ],
+)
+def test_values_of_the_wrong_type_name_their_key(
+    path: tuple[str | int, ...], value: Any, expected: str
+) -> None:
+    err = _dict_error(_with(path, value))
+    assert err.path == "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in path).lstrip(".")
+    assert expected in err.message
+
+
+def test_a_key_that_is_not_text_is_refused() -> None:
+    err = _dict_error(_with(("activities", "MERCREDI", "tariff"), {1: "4.00"}))
+    assert err.path == "activities.MERCREDI.tariff"
+    assert "clé textuelle" in err.message
+
+
+HOSTILE: list[Any] = [
+    None,
+    True,
+    -1,
+    10**6,
+    2**63,
+    10**5000,
+    float("nan"),
+    float("inf"),
+    "",
+    "\x00",
+    "\ud800",
+    "x" * 100_000,
+    "1e9999999999",
+    "10:00+01:00",
+    [],
+    [[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]],  # 20 levels
+    {},
+    {1: 1},
+    date(1, 1, 1),
+    date(9999, 12, 31),
+    datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-23))),
+    time(10, tzinfo=UTC),
+    Decimal("1E+30"),
+    b"\x00",
+    object(),
+]
+
+
+def _key_paths(value: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    paths = []
+    for key, item in items:
+        paths += [(*prefix, key), *_key_paths(item, (*prefix, key))]
+    return paths
+
+
+def test_a_hostile_value_for_any_key_of_the_bundled_file_is_a_configuration_error() -> None:
+    keys = [p for p in _key_paths(_bundled()) if not (len(p) > 4 and p[3] == "brackets" and p[4] != 4)]
+    escaped, long_messages = [], []
+    for path in keys:
+        for value in HOSTILE:
+            try:
+                ps.Commune.from_dict(_with(path, value))
+            except ps.ConfigurationError as err:
+                if len(str(err)) > 1000:
+                    long_messages.append((path, len(str(err))))
+            except Exception as exc:
+                escaped.append(f"{path} = {value!r:.60}: {type(exc).__name__}: {exc}")
+    assert escaped == []
+    assert long_messages == []

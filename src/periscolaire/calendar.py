@@ -393,22 +393,45 @@ class ActivityRules(Protocol):
 
 
 def load_timezone(key: str) -> tzinfo:
-    """The time zone named ``key``: the system's tz database, else dateutil's copy.
+    """The IANA time zone named ``key``, through :mod:`zoneinfo` (the system's
+    tz database, else the ``tzdata`` package), else python-dateutil's bundled
+    copy of the database (a core dependency: no extra needed on Windows).
+
+    Only a name is accepted: letters, digits and ``_+-`` in ``/``-separated
+    parts (no leading ``/``, no ``..``), at most 64 characters, that
+    :mod:`zoneinfo` finds. A file path, a POSIX TZ string, the machine's own
+    ``localtime`` or anything else is a :class:`ValueError`.
 
     >>> load_timezone("Europe/Paris")
     zoneinfo.ZoneInfo(key='Europe/Paris')
+    >>> load_timezone("EST5EDT,M3.2.0,M11.1.0")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an IANA time zone name: 'EST5EDT,M3.2.0,M11.1.0'
     """
+    import re
     import zoneinfo
 
+    if not isinstance(key, str):
+        raise ValueError(f"not an IANA time zone name: {type(key).__name__}")
+    if (
+        len(key) > 64
+        or not re.fullmatch(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*", key)
+        or key in ("localtime", "posixrules")
+    ):
+        raise ValueError(f"not an IANA time zone name: {key[:64]!r}")
     try:
         return zoneinfo.ZoneInfo(key)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        from dateutil import tz
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    # No system tz database (Windows without tzdata): python-dateutil's own copy,
+    # looked up by name only (never a path).
+    from dateutil.zoneinfo import get_zonefile_instance
 
-        found: tzinfo | None = tz.gettz(key)
-        if found is None:
-            raise ValueError(f"unknown time zone {key!r}") from None
-        return found
+    found: tzinfo | None = get_zonefile_instance().get(key)
+    if found is None:
+        raise ValueError(f"unknown time zone {key!r}")
+    return found
 
 
 _MINUTE = timedelta(minutes=1)

@@ -19,11 +19,14 @@ periscolaire.errors.ConfigurationError: commune.name : une chaîne est attendue,
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, time, tzinfo
+from decimal import Decimal, DecimalException
 from itertools import pairwise
 from os import PathLike
 from types import MappingProxyType
@@ -49,7 +52,8 @@ from periscolaire.calendar import (
     WeekdayBefore,
     load_timezone,
 )
-from periscolaire.errors import ConfigurationError, PeriscolaireError, UnknownActivity
+from periscolaire.errors import ConfigurationError, InvalidAmount, PeriscolaireError, UnknownActivity
+from periscolaire.money import MAX_AMOUNT, money
 from periscolaire.tariff import BracketTariff, EffortRateTariff, Pricing, Tariff
 
 __all__ = ["BUNDLED", "Activity", "Commune", "load_commune"]
@@ -57,8 +61,34 @@ __all__ = ["BUNDLED", "Activity", "Commune", "load_commune"]
 #: The configuration ``load_commune()`` reads when given no path.
 BUNDLED = "cestas-2024-2025.toml"
 
-_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 T = TypeVar("T")
+
+# Bounds of the values a configuration may hold (docs/configuration.md,
+# « Limits »): far beyond any commune's needs, and small enough that no date
+# arithmetic overflows and that building the calendar stays fast.
+#: Every date of a configuration falls within these years.
+_FIRST_YEAR, _LAST_YEAR = 2000, 2099
+#: Days from the first day of the first period or holiday window to the last
+#: day of the last (a school year needs about 310).
+_MAX_SPAN = 731
+#: ``days_before`` and ``before_holiday_start_days``: at most a year.
+_MAX_DAYS = 366
+#: Places per day (``capacity``, ``capacity_overrides``).
+_MAX_CAPACITY = 100_000
+#: Period numbers run from 1 to this.
+_MAX_PERIOD_NUMBER = 999
+#: ``sibling_rank``: from 1 (every child) to this.
+_MAX_SIBLING_RANK = 100
+#: Characters of a text value; of a commune name (the store's column holds
+#: 100); of an activity code or a porte-monnaie name (the store's holds 64).
+_MAX_TEXT, _MAX_NAME, _MAX_CODE = 1000, 100, 64
+#: Items of one list or table; activities of a commune.
+_MAX_ITEMS, _MAX_ACTIVITIES = 1000, 100
+#: Levels of nesting of the data (the bundled file needs 6).
+_MAX_DEPTH = 16
+#: Characters of a TOML document (the bundled one has about 7,000).
+_MAX_TOML = 1_000_000
 
 
 # --------------------------------------------------------------------------
@@ -92,14 +122,44 @@ def _windows(windows: Iterable[HolidayWindow]) -> tuple[HolidayWindow, ...]:
     return tuple(windows)
 
 
-def _capacity(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+def _check_places(places: Any, path: str, what: str = "") -> None:
+    if isinstance(places, bool) or not isinstance(places, int) or places < 0:
         raise ConfigurationError(
-            f"activities.{instance.code}.{attribute.name}",
-            f"un nombre de places entier positif ou nul est attendu, reçu {value!r}",
+            path, f"un nombre de places entier positif ou nul est attendu{what}, reçu {_show(places)}"
         )
+    if places > _MAX_CAPACITY:
+        raise ConfigurationError(
+            path,
+            f"au plus {_MAX_CAPACITY} places{what}, reçu {_show(places)}",
+            code="out_of_range",
+        )
+
+
+def _capacity(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _check_places(value, f"activities.{instance.code}.{attribute.name}")
+
+
+def _has_control(text: str) -> bool:
+    """Whether ``text`` holds a control character (NUL, a line break...): an
+    identifier stored as a value (a porte-monnaie, a commune key) never does."""
+    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text)
+
+
+def _check_rule(rule: Any, path: str) -> None:
+    """Bounds of a deadline rule built in code (the TOML reader checks them
+    key by key): at most :data:`_MAX_DAYS` days, a cut-off without offset."""
+    days = getattr(rule, "days", None)
+    if isinstance(rule, DaysBefore | BeforeHolidayStart) and isinstance(days, int) and days > _MAX_DAYS:
+        key = "days_before" if isinstance(rule, DaysBefore) else "before_holiday_start_days"
+        raise ConfigurationError(
+            f"{path}.{key}",
+            f"au plus {_MAX_DAYS} jours, reçu {_show(days)}",
+            code="out_of_range",
+        )
+    at = getattr(rule, "at", None)
+    if isinstance(at, time) and at.tzinfo is not None:
+        raise ConfigurationError(f"{path}.at", _AWARE_TIME)
 
 
 @attrs.frozen
@@ -125,8 +185,25 @@ class Activity:
 
     def __attrs_post_init__(self) -> None:
         path = f"activities.{self.code}"
-        if not _CODE.match(self.code):
-            raise ConfigurationError(path, "un code en majuscules (A-Z, 0-9, _) est attendu", code="bad_code")
+        if not isinstance(self.code, str) or len(self.code) > _MAX_CODE or not _CODE.fullmatch(self.code):
+            raise ConfigurationError(
+                path,
+                f"un code en majuscules (A-Z, 0-9, _) d'au plus {_MAX_CODE} caractères est attendu",
+                code="bad_code",
+            )
+        if (
+            not isinstance(self.wallet, str)
+            or not self.wallet.strip()
+            or len(self.wallet) > _MAX_CODE
+            or _has_control(self.wallet)
+        ):
+            raise ConfigurationError(
+                f"{path}.wallet",
+                f"un nom de porte-monnaie non vide d'au plus {_MAX_CODE} caractères, sans caractère "
+                f"de contrôle, est attendu, reçu {_kind(self.wallet)}",
+            )
+        _check_rule(self.deadline, f"{path}.deadline")
+        _check_rule(self.cancel_deadline, f"{path}.cancel_deadline")
         if not self.weekdays or any(d not in range(7) for d in self.weekdays):
             raise ConfigurationError(f"{path}.weekdays", "des jours de semaine (mon...sun) sont attendus")
         if self.waiting_list and self.capacity is None:
@@ -135,11 +212,8 @@ class Activity:
                 "une liste d'attente suppose un nombre de places (capacity)",
             )
         for day, places in self.capacity_overrides:
-            if isinstance(places, bool) or not isinstance(places, int) or places < 0:
-                raise ConfigurationError(
-                    f"{path}.capacity_overrides",
-                    f"un nombre de places entier positif ou nul est attendu pour le {day}, reçu {places!r}",
-                )
+            _check_day(day, f"{path}.capacity_overrides")
+            _check_places(places, f"{path}.capacity_overrides", f" pour le {day}")
 
     def capacity_on(self, day: date) -> int | None:
         """Places for ``day`` (``None``: unlimited)."""
@@ -169,24 +243,52 @@ class Commune:
     key: str = ""
 
     def __attrs_post_init__(self) -> None:
-        if not self.name.strip():
+        if not isinstance(self.name, str) or not self.name.strip():
             raise ConfigurationError("commune.name", "un nom de commune non vide est attendu")
-        if self.key and (len(self.key) > 64 or self.key != self.key.strip()):
+        if len(self.name) > _MAX_NAME:
             raise ConfigurationError(
-                "commune.key", "au plus 64 caractères, sans espace au début ni à la fin", code="bad_key"
+                "commune.name", f"au plus {_MAX_NAME} caractères, reçu {len(self.name)}", code="too_long"
+            )
+        if self.key and (len(self.key) > 64 or self.key != self.key.strip() or _has_control(self.key)):
+            raise ConfigurationError(
+                "commune.key",
+                "au plus 64 caractères, sans espace au début ni à la fin ni caractère de contrôle",
+                code="bad_key",
             )
         if self.holiday_zone not in ("A", "B", "C"):
             raise ConfigurationError(
                 "commune.holiday_zone", f"zone A, B ou C attendue, reçu {self.holiday_zone!r}"
             )
-        try:
-            load_timezone(self.timezone)
-        except ValueError:
-            raise ConfigurationError(
-                "commune.timezone", f"un fuseau horaire IANA est attendu, reçu {self.timezone!r}"
-            ) from None
+        _timezone(self.timezone, "commune.timezone")
+        if self.school_year is not None:
+            _year(self.school_year, "commune.school_year")
+        if self.dossier_deadline is not None:
+            _check_day(self.dossier_deadline, "commune.dossier_deadline")
+        for i, period in enumerate(self.periods):
+            for key in ("opens", "start", "end"):
+                _check_day(getattr(period, key), f"periods[{i}].{key}")
+        for i, closure in enumerate(self.closures):
+            _check_day(closure.start, f"closures[{i}].start")
+            _check_day(closure.end, f"closures[{i}].end")
+        for i, window in enumerate(self.holiday_windows):
+            for key in ("start", "end", "opens"):
+                if getattr(window, key) is not None:
+                    _check_day(getattr(window, key), f"holiday_windows[{i}].{key}")
+            if window.opens is not None and window.opens > window.start:
+                raise ConfigurationError(
+                    f"holiday_windows[{i}].opens",
+                    f"les réservations ouvrent le {window.opens}, après le début des vacances ({window.start})",
+                    code="opens_after_start",
+                )
+        _check_span(self.periods, self.holiday_windows)
         if not self.activities:
             raise ConfigurationError("activities", "au moins une activité est attendue")
+        if len(self.activities) > _MAX_ACTIVITIES:
+            raise ConfigurationError(
+                "activities",
+                f"au plus {_MAX_ACTIVITIES} activités, reçu {len(self.activities)}",
+                code="too_long",
+            )
         for code, activity in self.activities.items():
             if code != activity.code:
                 raise ConfigurationError(f"activities.{code}", f"le code {activity.code!r} diffère de la clé")
@@ -253,6 +355,7 @@ class Commune:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Commune:
         """Validate a parsed TOML document (a mapping) into a commune."""
+        _check_shape(data)
         commune = _parse(_Table(data, ""))
         commune.calendar  # noqa: B018 - building it checks the deadline rules
         return commune
@@ -262,9 +365,19 @@ class Commune:
         """Parse and validate a TOML document."""
         import tomllib
 
+        if not isinstance(text, str):
+            raise ConfigurationError("", f"un texte TOML est attendu, reçu {_kind(text)}")
+        if len(text) > _MAX_TOML:
+            raise ConfigurationError(
+                "", f"au plus {_MAX_TOML} caractères de TOML, reçu {len(text)}", code="too_long"
+            )
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
+        except RecursionError:
+            raise ConfigurationError(
+                "", f"TOML imbriqué trop profondément (au plus {_MAX_DEPTH} niveaux)", code="too_deep"
+            ) from None
+        except ValueError as exc:  # TOMLDecodeError, or an integer of thousands of digits
             raise ConfigurationError("", f"TOML invalide : {exc}", code="toml_syntax") from None
         return cls.from_dict(data)
 
@@ -290,18 +403,60 @@ def load_commune(path: str | PathLike[str] | None = None) -> Commune:
 
         text = files("periscolaire").joinpath("data", BUNDLED).read_text(encoding="utf-8")
     else:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-        except FileNotFoundError:
-            raise ConfigurationError(
-                "", f"fichier de configuration introuvable : {path}", code="file_not_found"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigurationError(
-                "", f"fichier de configuration illisible : {path} ({exc})", code="file_unreadable"
-            ) from None
+        text = _read_file(_file_path(path))
     return Commune.from_toml(text)
+
+
+def _file_path(path: Any) -> str:
+    """``path`` as a file name, or ``bad_path`` (never a file descriptor, bytes or a NUL)."""
+    name = os.fspath(path) if isinstance(path, PathLike) else path
+    if not isinstance(name, str):
+        raise ConfigurationError("", f"un chemin de fichier est attendu, reçu {_kind(path)}", code="bad_path")
+    if not name or "\x00" in name:
+        raise ConfigurationError("", f"chemin de fichier invalide : {_show(name)}", code="bad_path")
+    return name
+
+
+def _read_file(path: str) -> str:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a directory, a FIFO, a device (/dev/zero)...
+            raise ConfigurationError(
+                "", f"fichier de configuration illisible : {path} (pas un fichier)", code="file_unreadable"
+            )
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(_MAX_TOML + 1)
+    except FileNotFoundError:
+        raise ConfigurationError(
+            "", f"fichier de configuration introuvable : {path}", code="file_not_found"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            "", f"fichier de configuration illisible : {path} ({exc})", code="file_unreadable"
+        ) from None
+    if len(text) > _MAX_TOML:
+        raise ConfigurationError(
+            "",
+            f"fichier de configuration trop long : {path} (au plus {_MAX_TOML} caractères)",
+            code="too_long",
+        )
+    return text
+
+
+def _check_span(periods: tuple[BookingPeriod, ...], windows: tuple[HolidayWindow, ...]) -> None:
+    """The days a calendar covers: at most :data:`_MAX_SPAN` (two school years)."""
+    spans = [(p.start, p.end, f"periods[{i}]") for i, p in enumerate(periods)]
+    spans += [(w.start, w.end, f"holiday_windows[{i}]") for i, w in enumerate(windows)]
+    if not spans:
+        return
+    first = min(start for start, _, _ in spans)
+    for _, end, path in spans:
+        if (end - first).days >= _MAX_SPAN:
+            raise ConfigurationError(
+                f"{path}.end",
+                f"les périodes et fenêtres de vacances couvrent au plus {_MAX_SPAN} jours, "
+                f"reçu du {first} au {end}",
+                code="out_of_range",
+            )
 
 
 def _check_periods(periods: tuple[BookingPeriod, ...]) -> None:
@@ -387,6 +542,37 @@ class _Table:
             )
 
 
+def _show(value: Any, depth: int = 0) -> str:
+    """A short, safe rendering of a value for a message: never recursive
+    beyond two levels, never long, never an error (an integer of thousands of
+    digits has no ``repr``)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if abs(value) < 10**20 else f"{'-' if value < 0 else ''}plus de 20 chiffres"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else f"{value[:60]!r}… ({len(value)} caractères)"
+    if isinstance(value, Decimal):
+        text = str(value)
+        return text if len(text) <= 40 else f"{text[:40]}…"
+    if isinstance(value, Mapping | list | tuple):
+        opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
+        if not value:
+            return opening + closing
+        if depth >= 2:
+            return f"{opening}…{closing}"
+        if isinstance(value, Mapping):
+            shown = [f"{_show(k, depth + 1)}: {_show(v, depth + 1)}" for k, v in list(value.items())[:5]]
+        else:
+            shown = [_show(item, depth + 1) for item in list(value)[:5]]
+        more = ", …" if len(value) > 5 else ""
+        return f"{opening}{', '.join(shown)}{more}{closing}"
+    if isinstance(value, float | date | time | bytes):
+        text = repr(value)
+        return text if len(text) <= 100 else f"{text[:100]}…"
+    return type(value).__name__
+
+
 def _kind(value: Any) -> str:
     names = {
         bool: "un booléen",
@@ -399,12 +585,60 @@ def _kind(value: Any) -> str:
         datetime: "une date et heure",
         time: "une heure",
     }
-    return f"{names.get(type(value), type(value).__name__)} ({value!r})"
+    return f"{names.get(type(value), type(value).__name__)} ({_show(value)})"
 
 
-def _str(value: Any, path: str) -> str:
+def _check_shape(data: Any) -> None:
+    """Data a configuration can be made of: text keys, at most
+    :data:`_MAX_DEPTH` levels of tables and lists, at most :data:`_MAX_ITEMS`
+    items in each (a cycle is too deep). Checked before anything is read,
+    without recursion."""
+    budget = _MAX_ITEMS * 100  # values in all: shared lists cannot multiply the work
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if not isinstance(value, Mapping | list | tuple):
+            continue
+        if depth >= _MAX_DEPTH:
+            raise ConfigurationError(
+                path, f"données imbriquées trop profondément (au plus {_MAX_DEPTH} niveaux)", code="too_deep"
+            )
+        if len(value) > _MAX_ITEMS:
+            raise ConfigurationError(
+                path, f"au plus {_MAX_ITEMS} éléments, reçu {len(value)}", code="too_long"
+            )
+        budget -= len(value)
+        if budget < 0:
+            raise ConfigurationError(
+                path, f"configuration trop volumineuse (au plus {_MAX_ITEMS * 100} valeurs)", code="too_long"
+            )
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise ConfigurationError(path, f"une clé textuelle est attendue, reçu {_kind(key)}")
+                stack.append((item, f"{path}.{key}" if path else key, depth + 1))
+        else:
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def _text(maximum: int) -> Callable[[Any, str], str]:
+    def parse(value: Any, path: str) -> str:
+        return _str(value, path, maximum)
+
+    return parse
+
+
+def _str(value: Any, path: str, maximum: int = _MAX_TEXT) -> str:
     if not isinstance(value, str):
         raise ConfigurationError(path, f"une chaîne est attendue, reçu {_kind(value)}")
+    if len(value) > maximum:
+        raise ConfigurationError(path, f"au plus {maximum} caractères, reçu {len(value)}", code="too_long")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigurationError(
+            path, f"un texte Unicode valide est attendu (demi-paire de substitution), reçu {_show(value)}"
+        ) from None
     return value
 
 
@@ -423,25 +657,117 @@ def _int(value: Any, path: str) -> int:
 def _natural(value: Any, path: str) -> int:
     n = _int(value, path)
     if n < 0:
-        raise ConfigurationError(path, f"un entier positif ou nul est attendu, reçu {n}")
+        raise ConfigurationError(path, f"un entier positif ou nul est attendu, reçu {_show(n)}")
     return n
 
 
-def _date(value: Any, path: str) -> date:
+def _at_most(maximum: int, unit: str) -> Callable[[Any, str], int]:
+    """A parser of integers from 0 to ``maximum`` (``unit``: what they count)."""
+
+    def parse(value: Any, path: str) -> int:
+        n = _natural(value, path)
+        if n > maximum:
+            raise ConfigurationError(path, f"au plus {maximum} {unit}, reçu {_show(n)}", code="out_of_range")
+        return n
+
+    return parse
+
+
+def _between(low: int, high: int) -> Callable[[Any, str], int]:
+    def parse(value: Any, path: str) -> int:
+        n = _int(value, path)
+        if not low <= n <= high:
+            raise ConfigurationError(
+                path, f"un entier de {low} à {high} est attendu, reçu {_show(n)}", code="out_of_range"
+            )
+        return n
+
+    return parse
+
+
+_days = _at_most(_MAX_DAYS, "jours")
+_places = _at_most(_MAX_CAPACITY, "places")
+
+
+_year = _between(_FIRST_YEAR, _LAST_YEAR)
+
+
+def _check_day(value: Any, path: str) -> date:
+    """A date (not a datetime) within :data:`_FIRST_YEAR`..:data:`_LAST_YEAR`."""
     if type(value) is not date:
         raise ConfigurationError(path, f"une date AAAA-MM-JJ est attendue, reçu {_kind(value)}")
+    if not _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        raise ConfigurationError(
+            path,
+            f"une date de {_FIRST_YEAR} à {_LAST_YEAR} est attendue, reçu {value.isoformat()}",
+            code="out_of_range",
+        )
     return value
 
 
+def _date(value: Any, path: str) -> date:
+    return _check_day(value, path)
+
+
+_AWARE_TIME = (
+    'une heure locale sans décalage est attendue (10:00:00 ou "10:00") : '
+    "l'heure limite s'entend dans le fuseau de la commune"
+)
+
+
 def _time(value: Any, path: str) -> time:
+    found: time | None = None
     if isinstance(value, time):
-        return value
+        found = value
+    elif isinstance(value, str) and len(value) <= 40:
+        with contextlib.suppress(ValueError):
+            found = time.fromisoformat(value)
+    if found is None:
+        raise ConfigurationError(path, f"une heure HH:MM est attendue, reçu {_kind(value)}")
+    if found.tzinfo is not None:
+        raise ConfigurationError(path, _AWARE_TIME)
+    return found
+
+
+def _timezone(value: Any, path: str) -> str:
+    """An IANA time zone name that :mod:`zoneinfo` finds (see
+    :func:`~periscolaire.calendar.load_timezone`)."""
     if isinstance(value, str):
         try:
-            return time.fromisoformat(value)
+            load_timezone(value)
         except ValueError:
             pass
-    raise ConfigurationError(path, f"une heure HH:MM est attendue, reçu {_kind(value)}")
+        else:
+            return value
+    raise ConfigurationError(
+        path, f"un fuseau horaire IANA est attendu (comme « Europe/Paris »), reçu {_kind(value)}"
+    )
+
+
+def _opens(value: Any, path: str, tz: tzinfo) -> tuple[date, time]:
+    """When a period opens: a date (midnight), a local datetime, or an offset
+    datetime, whose instant is honoured: it becomes the commune's local time."""
+    if not isinstance(value, datetime):
+        return _date(value, path), time(0)
+    _check_day(value.date(), path)
+    if value.tzinfo is not None:
+        try:
+            offset = value.utcoffset()
+        except (ValueError, TypeError, OverflowError):
+            offset = None
+        if offset is None:
+            raise ConfigurationError(path, f"un décalage horaire valide est attendu, reçu {_kind(value)}")
+        instant = value.astimezone(tz)
+        local = instant.replace(tzinfo=None)
+        if local.replace(tzinfo=tz, fold=0).utcoffset() != instant.utcoffset():
+            raise ConfigurationError(
+                path,
+                f"{value.isoformat()} tombe au second passage de l'heure répétée au changement d'heure "
+                f"({local:%d/%m/%Y %H:%M} à {tz}) : écrivez une heure locale",
+            )
+        _check_day(local.date(), path)
+        value = local
+    return value.date(), value.time()
 
 
 def _weekday(value: Any, path: str) -> int:
@@ -476,7 +802,7 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
     if len(kinds) != 1:
         raise ConfigurationError(
             path,
-            f"exactement une règle parmi {', '.join(_RULE_KEYS)} est attendue, reçu {sorted(table.data)}",
+            f"exactement une règle parmi {', '.join(_RULE_KEYS)} est attendue, reçu {_show(sorted(table.data))}",
             code="bad_deadline",
         )
     kind = kinds[0]
@@ -485,18 +811,13 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
     try:
         if kind == "days_before":
             working = table.get("working_days", _bool, False)
-            rule = DaysBefore(table.get(kind, _natural), at=at, working_days=working)
+            rule = DaysBefore(table.get(kind, _days), at=at, working_days=working)
         elif kind == "before_holiday_start_days":
-            rule = BeforeHolidayStart(table.get(kind, _natural), at=at)
+            rule = BeforeHolidayStart(table.get(kind, _days), at=at)
         elif kind == "weekday_before":
             rule = WeekdayBefore(table.get(kind, _weekday), at=at)
         else:
-            day = table.get(kind, _int)
-            if not 1 <= day <= 31:
-                raise ConfigurationError(
-                    table.sub(kind), f"un jour du mois de 1 à 31 est attendu, reçu {day}"
-                )
-            rule = DayOfPreviousMonth(day, at=at)
+            rule = DayOfPreviousMonth(table.get(kind, _day_of_month), at=at)
     except ValueError as exc:
         if isinstance(exc, ConfigurationError):
             raise
@@ -507,12 +828,19 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
     return rule
 
 
+def _day_of_month(value: Any, path: str) -> int:
+    day = _int(value, path)
+    if not 1 <= day <= 31:
+        raise ConfigurationError(path, f"un jour du mois de 1 à 31 est attendu, reçu {_show(day)}")
+    return day
+
+
 def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Activity:
     season = table.get("season", _season, Season.SCHOOL)
     default_days = school_weekdays if season == Season.SCHOOL else (0, 1, 2, 3, 4)
     overrides = []
     for row in table.tables("capacity_overrides"):
-        overrides.append((row.get("day", _date), row.get("capacity", _natural)))
+        overrides.append((row.get("day", _date), row.get("capacity", _places)))
         row.done()
     activity = Activity(
         code=code,
@@ -521,9 +849,9 @@ def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Act
         weekdays=table.get("weekdays", _weekdays, default_days),
         deadline=table.get("deadline", _deadline),
         cancel_deadline=table.get("cancel_deadline", _deadline, None),
-        capacity=table.get("capacity", _natural, None),
+        capacity=table.get("capacity", _places, None),
         waiting_list=table.get("waiting_list", _bool, False),
-        wallet=table.get("wallet", _str, "PERISCOLAIRE"),
+        wallet=table.get("wallet", _text(_MAX_CODE), "PERISCOLAIRE"),
         capacity_overrides=overrides,
         tariff=_pricing(table.table("tariff")) if "tariff" in table.data else None,
     )
@@ -534,23 +862,61 @@ def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Act
 
 
 def _amount(value: Any, path: str) -> Decimal:
-    """A decimal number written as a string ("2.40") or an integer; TOML floats
+    """A decimal number written as a string ("2.40") or an integer, finite and
+    at most :data:`~periscolaire.money.MAX_AMOUNT` either way; TOML floats
     are refused: they are binary fractions, not cents."""
     if isinstance(value, bool | float):
         raise ConfigurationError(
             path, f'écrivez les montants et taux entre guillemets ("2.40"), reçu {_kind(value)}'
         )
+    number: Decimal | None = None
     if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
+        number = Decimal(value)
+    elif isinstance(value, str) and len(value) <= 100:
         try:
             number = Decimal(value.strip())
-        except InvalidOperation:
-            pass
-        else:
-            if number.is_finite():
-                return number
-    raise ConfigurationError(path, f"un nombre décimal entre guillemets est attendu, reçu {_kind(value)}")
+        except DecimalException:  # not a number, or beyond Decimal's exponents (1e9999999999)
+            number = None
+    if number is None or not number.is_finite():
+        raise ConfigurationError(path, f"un nombre décimal entre guillemets est attendu, reçu {_kind(value)}")
+    if number.copy_abs() > MAX_AMOUNT:  # quietly: abs() would round, and trap beyond Emax
+        raise ConfigurationError(
+            path, f"au plus {MAX_AMOUNT} est attendu, reçu {_show(number)}", code="too_large"
+        )
+    return number.copy_abs() if number == 0 else number  # "-0" is 0
+
+
+def _price(value: Any, path: str) -> Decimal:
+    """An amount in euros: to the cent, positive or zero."""
+    number = _amount(value, path)
+    try:
+        price = money(number, path.rsplit(".", 1)[-1])
+    except InvalidAmount as exc:
+        raise ConfigurationError(path, exc.message, code=exc.code) from None
+    if price < 0:
+        raise ConfigurationError(
+            path, f"un montant positif ou nul est attendu, reçu {price}", code="negative_price"
+        )
+    return price
+
+
+def _qf(value: Any, path: str) -> Decimal:
+    number = _amount(value, path)
+    if number < 0:
+        raise ConfigurationError(
+            path, f"un quotient familial positif ou nul est attendu, reçu {number}", code="out_of_range"
+        )
+    return number
+
+
+def _fraction(value: Any, path: str) -> Decimal:
+    """A rate or a reduction: from 0 to 1 ("0.10" is 10 %)."""
+    number = _amount(value, path)
+    if not 0 <= number <= 1:
+        raise ConfigurationError(
+            path, f'un taux de 0 à 1 est attendu ("0.10" pour 10 %), reçu {number}', code="out_of_range"
+        )
+    return number
 
 
 def _brackets(value: Any, path: str) -> tuple[tuple[Decimal, Decimal], ...]:
@@ -562,32 +928,32 @@ def _brackets(value: Any, path: str) -> tuple[tuple[Decimal, Decimal], ...]:
             raise ConfigurationError(
                 f"{path}[{i}]", f"une paire [qf_from, prix] est attendue, reçu {_kind(row)}"
             )
-        rows.append((_amount(row[0], f"{path}[{i}][0]"), _amount(row[1], f"{path}[{i}][1]")))
+        rows.append((_qf(row[0], f"{path}[{i}][0]"), _price(row[1], f"{path}[{i}][1]")))
     return tuple(rows)
 
 
 def _pricing(table: _Table) -> Pricing:
-    cost = table.get("cost_price", _amount, None)
+    cost = table.get("cost_price", _price, None)
     tariff: Tariff
     try:
         if "brackets" in table.data:
             tariff = BracketTariff(table.get("brackets", _brackets), cost_price=cost)
         elif "effort_rate" in table.data:
             tariff = EffortRateTariff(
-                rate=table.get("effort_rate", _amount),
-                floor=table.get("floor", _amount),
-                ceiling=table.get("ceiling", _amount),
+                rate=table.get("effort_rate", _fraction),
+                floor=table.get("floor", _price),
+                ceiling=table.get("ceiling", _price),
                 cost_price=cost,
             )
         else:
             raise ConfigurationError(table.path, "brackets ou effort_rate est attendu", code="bad_tariff")
         pricing = Pricing(
             tariff,
-            non_resident=table.get("non_resident", _amount, None),
-            sibling_reduction=table.get("sibling_reduction", _amount, Decimal(0)),
-            sibling_rank=table.get("sibling_rank", _int, 3),
-            late_surcharge=table.get("late_surcharge", _amount, Decimal(0)),
-            unbooked_presence=table.get("unbooked_presence", _amount, None),
+            non_resident=table.get("non_resident", _price, None),
+            sibling_reduction=table.get("sibling_reduction", _fraction, Decimal(0)),
+            sibling_rank=table.get("sibling_rank", _between(1, _MAX_SIBLING_RANK), 3),
+            late_surcharge=table.get("late_surcharge", _price, Decimal(0)),
+            unbooked_presence=table.get("unbooked_presence", _price, None),
         )
     except ConfigurationError:
         raise
@@ -608,12 +974,12 @@ def _parse(root: _Table) -> Commune:
     head = root.table("commune", required=True)
     school_weekdays = head.get("school_weekdays", _weekdays, (MON, TUE, THU, FRI))
     fields: dict[str, Any] = {
-        "name": head.get("name", _str),
+        "name": head.get("name", _text(_MAX_NAME)),
         "key": head.get("key", _str, ""),
         "structure": head.get("structure", _str, ""),
-        "timezone": head.get("timezone", _str, "Europe/Paris"),
+        "timezone": head.get("timezone", _timezone, "Europe/Paris"),
         "holiday_zone": head.get("holiday_zone", _str, "A"),
-        "school_year": head.get("school_year", _int, None),
+        "school_year": head.get("school_year", _year, None),
         "school_weekdays": school_weekdays,
         "dossier_deadline": head.get("dossier_deadline", _date, None),
     }
@@ -623,16 +989,13 @@ def _parse(root: _Table) -> Commune:
     for code in activities_table.data:
         activities[code] = _activity(activities_table.table(code), code, school_weekdays)
     activities_table.done()
+    tz = load_timezone(fields["timezone"])
     periods = []
     for i, row in enumerate(root.tables("periods")):
-        opens_value = row.get("opens", lambda v, p: v)
-        if isinstance(opens_value, datetime):
-            opens, opens_time = opens_value.date(), opens_value.time()
-        else:
-            opens, opens_time = _date(opens_value, row.sub("opens")), time(0)
+        opens, opens_time = row.get("opens", lambda v, p: _opens(v, p, tz))
         periods.append(
             BookingPeriod(
-                row.get("number", _int, i + 1),
+                row.get("number", _between(1, _MAX_PERIOD_NUMBER), i + 1),
                 opens=opens,
                 start=row.get("start", _date),
                 end=row.get("end", _date),
