@@ -16,8 +16,8 @@ AMALIA = ps.Child("amalia", "Amalia", "DUPONT")
 FAMILY = ps.Family("F-DUPONT", "DUPONT", (PAOLO, AMALIA))
 JUNE = datetime(2024, 6, 20, 20, 30)
 AGENT = "agent.education"
-PDF = b"%PDF-1.7\n..."
-JPEG = b"\xff\xd8\xff\xe0 jpeg"
+PDF = b"%PDF-1.7\n...\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x06jpeg\xff\xd9"
 
 
 def pdf(name: str = "piece.pdf", issued_on: date | None = None) -> ps.Upload:

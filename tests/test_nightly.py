@@ -544,7 +544,7 @@ def insured_until(backend: Backend, register: ps.Register, expiry: date) -> None
         ps.FicheKind.ASSURANCE,
         "paolo",
         ps.Document.INSURANCE_CERTIFICATE,
-        [ps.Upload("assurance.pdf", b"%PDF-1.7 attestation")],
+        [ps.Upload("assurance.pdf", b"%PDF-1.7 attestation\n%%EOF\n")],
     )
     dossier.transmit(ps.FicheKind.ASSURANCE, "paolo", now=datetime(2024, 6, 20, 9))
     families.agent("martine").dossier("F-DUPONT", 2024).validate(

@@ -403,5 +403,7 @@ def test_a_receipt_address_is_checked_like_every_address(email: str) -> None:
     with pytest.raises(ps.PeriscolaireError):
         account.pay("RESTAURATION", D("10.00"), date(2024, 9, 2), reference="CB-1", email=email)
     assert account.entries == ()
-    receipt = account.pay("RESTAURATION", D("10.00"), date(2024, 9, 2), reference="CB-1", email="a@x.fr; b@y.fr")
+    receipt = account.pay(
+        "RESTAURATION", D("10.00"), date(2024, 9, 2), reference="CB-1", email="a@x.fr; b@y.fr"
+    )
     assert receipt.to == "a@x.fr"

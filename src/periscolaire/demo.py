@@ -60,7 +60,7 @@ AMALIA = Child(
     "amalia", "Amalia", "DUPONT", activities=frozenset({"ACCUEIL_MATIN", "ACCUEIL_SOIR", "RESTAURATION"})
 )
 DUPONT = Family("F-DUPONT", "DUPONT", (PAOLO, AMALIA))
-PDF = b"%PDF-1.7\n% demo\n"
+PDF = b"%PDF-1.7\n% demo\n%%EOF\n"
 
 
 @attrs.frozen

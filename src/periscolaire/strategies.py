@@ -328,22 +328,81 @@ def booking_selections(
 # Uploads and dossiers
 # --------------------------------------------------------------------------
 
-_MAGIC = {
-    "pdf": (b"%PDF-1.7\n", ("pdf",)),
-    "jpeg": (b"\xff\xd8\xff\xe0", ("jpg", "jpeg")),
-    "png": (b"\x89PNG\r\n\x1a\n", ("png",)),
-    "heic": (b"\x00\x00\x00\x18ftypheic", ("heic",)),
-    "webp": (b"RIFF\x00\x00\x00\x00WEBP", ("webp",)),
+_IHDR = b"\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+_GIF = b"GIF89a\x01\x00\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00"
+
+
+def _gif_comment(size: int) -> bytes:
+    """A GIF comment extension of exactly ``size`` bytes (3 or more)."""
+    blocks, left = [], size - 3
+    while left:
+        n = min(left - 1, 255) if left != 257 else 254  # never leave a single byte
+        blocks.append(bytes([n]) + bytes(n))
+        left -= n + 1
+    return b"!\xfe" + b"".join(blocks) + b"\x00"
+
+
+#: For each type: a well-formed file of ``size`` bytes (the structure the
+#: attachment checks read, padded with zeros), its smallest size, its extensions.
+_FILES: dict[str, tuple[Any, int, tuple[str, ...]]] = {
+    # NUL is PDF whitespace: zeros after %%EOF are allowed.
+    "pdf": (lambda size: b"%PDF-1.7\n%%EOF\n".ljust(size, b"\x00"), 15, ("pdf",)),
+    # SOI, APP0, EOI, then zero padding (allowed after a JPEG's EOI).
+    "jpeg": (
+        lambda size: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9".ljust(
+            size, b"\x00"
+        ),
+        22,
+        ("jpg", "jpeg"),
+    ),
+    # IHDR, the padding in an ancillary chunk, IEND.
+    "png": (
+        lambda size: (
+            b"\x89PNG\r\n\x1a\n"
+            + _IHDR
+            + (size - 57).to_bytes(4, "big")
+            + b"ruSt"
+            + bytes(size - 57 + 4)
+            + _IEND
+        ),
+        57,
+        ("png",),
+    ),
+    "heic": (lambda size: b"\x00\x00\x00\x18ftypheic".ljust(size, b"\x00"), 12, ("heic",)),
+    # The RIFF size is the file's, less 8.
+    "webp": (
+        lambda size: b"RIFF" + (size - 8).to_bytes(4, "little") + b"WEBPVP8 ".ljust(size - 8, b"\x00"),
+        16,
+        ("webp",),
+    ),
+    # A 1 x 1 image, the padding in a comment extension, the trailer.
+    "gif": (lambda size: _GIF[:13] + _gif_comment(size - len(_GIF) - 1) + _GIF[13:] + b";", 39, ("gif",)),
+    "tiff": (
+        lambda size: (b"II*\x00\x08\x00\x00\x00\x01\x00" + bytes(16)).ljust(size, b"\x00"),
+        26,
+        ("tif", "tiff"),
+    ),
+    # The size in its header; pixels at 54, after the BITMAPINFOHEADER.
+    "bmp": (
+        lambda size: (b"BM" + size.to_bytes(4, "little") + bytes(4) + b"6\x00\x00\x00(").ljust(size, b"\x00"),
+        54,
+        ("bmp",),
+    ),
 }
+#: Windows reserved names, which the attachment rules refuse.
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"{d}{n}" for d in ("COM", "LPT") for n in range(10))}
 
 
 @st.composite
 def _valid_upload(draw: st.DrawFn) -> Upload:
-    magic, extensions = _MAGIC[draw(st.sampled_from(sorted(_MAGIC)))]
-    stem = draw(st.from_regex(r"\A[a-zA-Z0-9][a-zA-Z0-9_-]{0,20}\Z"))
+    build, smallest, extensions = _FILES[draw(st.sampled_from(sorted(_FILES)))]
+    stem = draw(
+        st.from_regex(r"\A[a-zA-Z0-9][a-zA-Z0-9_-]{0,20}\Z").filter(lambda s: s.upper() not in _RESERVED)
+    )
     extension = draw(st.sampled_from(extensions))
-    size = draw(st.integers(len(magic), 4096) | st.just(MAX_SIZE))
-    return Upload(f"{stem}.{extension}", magic + b"\x00" * (size - len(magic)))
+    size = draw(st.integers(smallest, 4096) | st.just(MAX_SIZE))
+    return Upload(f"{stem}.{extension}", build(size))
 
 
 @st.composite
@@ -381,7 +440,7 @@ _NOW = datetime(2024, 6, 20, 20, 0)
 
 def _complete(dossier: Dossier, kind: FicheKind, child: str | None) -> None:
     """Fill a fiche so that it can be transmitted."""
-    pdf = [Upload("piece.pdf", b"%PDF-1.7")]
+    pdf = [Upload("piece.pdf", b"%PDF-1.7\n%%EOF\n")]
     if kind == FicheKind.RESPONSABLE:
         dossier.edit(
             kind,

@@ -31,7 +31,11 @@ LEA = ps.Child("lea", "Léa", "MARTIN")
 MARTIN = ps.Family("F-MARTIN", "MARTIN", (LEA,))
 KEY = HealthCipher.generate_key()
 NOW = datetime(2024, 6, 20, 9, 30)  # the campaign: « entre le 19 juin et le 16 août » (p. 15)
-PDF = b"%PDF-1.7 ordonnance du docteur"
+PDF = b"%PDF-1.7 ordonnance du docteur\n%%EOF\n"
+PNG = (  # a 1 x 1 PNG whose text chunk says « photo »
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
+    b"\x00\x00\x00\rtEXtComment\x00photo\xc4X\x8c\xba\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 # Values found nowhere else: the at-rest test looks for them in every table.
 HEALTH = {
     "allergies": "allergie-arachide-7f3q",
@@ -328,7 +332,7 @@ def _fill_health(families: ps.Families) -> ps.FamilyDossier:
         ps.FicheKind.SANTE,
         "paolo",
         ps.Document.PAI_PHOTO,
-        [ps.Upload("photo.png", b"\x89PNG\r\n\x1a\nphoto")],
+        [ps.Upload("photo.png", PNG)],
     )
     dossier.transmit(ps.FicheKind.SANTE, "paolo", now=NOW)
     families.agent("martine").dossier("F-DUPONT", 2024).reject(
