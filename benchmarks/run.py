@@ -1,7 +1,8 @@
 """Run every benchmark and print one table: figure, target, measured, peer.
 
     python -m benchmarks          # or: python benchmarks/run.py
-    python -m benchmarks --quick  # bench_store with 2,000 families instead of 10,000
+    python -m benchmarks --quick  # bench_store with 2,000 families instead of 10,000,
+                                  # bench_accounts' year with 2,000 families and one run in 5
 
 Not part of the test suite: timings depend on the machine; the targets come
 from the issues.
@@ -15,10 +16,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_booking, bench_calendar, bench_demo, bench_store, bench_tariff
+from benchmarks import bench_accounts, bench_booking, bench_calendar, bench_demo, bench_store, bench_tariff
 from benchmarks.common import Figure, print_table
 
-MODULES = [bench_calendar, bench_booking, bench_tariff, bench_demo, bench_store]
+MODULES = [bench_calendar, bench_booking, bench_tariff, bench_demo, bench_store, bench_accounts]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 
 from periscolaire.errors import InvalidArgument
 from periscolaire.store import AccountUnit
-from periscolaire.store.sql.connection import CommunePart, insert_ignoring_duplicates
+from periscolaire.store.sql.connection import CommunePart, _driver, _driver_errors
 from periscolaire.store.sql.schema import account_table, entry_table
 from periscolaire.wallet import Entry, EntryKind, check_entry
 
@@ -45,20 +45,20 @@ def _entry(row: Any) -> Entry:
     return Entry(number, wallet, day, Decimal(cents).scaleb(-2), kind, label, reference, reverses)
 
 
-def _row(commune: str, family: str, entry: Entry) -> dict[str, Any]:
-    return {
-        "commune": commune,
-        "family": family,
-        "number": entry.number,
-        "wallet": entry.wallet,
-        "day": entry.on,
-        "amount_cents": int(entry.amount.scaleb(2)),
-        "kind": EntryKind(entry.kind).value,
-        "label": entry.label,
-        "reference": entry.reference,
-        "reverses": entry.reverses,
-        "unique_key": entry.key,
-    }
+def _row(family: str, entry: Entry) -> tuple[Any, ...]:
+    """An entry as the columns after the commune (see :data:`_COLUMN_NAMES`)."""
+    return (
+        family,
+        entry.number,
+        entry.wallet,
+        entry.on,
+        int(entry.amount.scaleb(2)),
+        EntryKind(entry.kind).value,
+        entry.label,
+        entry.reference,
+        entry.reverses,
+        entry.key,
+    )
 
 
 class _Unit:
@@ -149,23 +149,7 @@ class SQLAccounts(CommunePart):
 
     def __init__(self, store: SQLStore, commune: str) -> None:
         super().__init__(store, commune)
-        self._known: set[str] = set()
-        self._ignore_duplicates = insert_ignoring_duplicates(store.dialect, account_table)
-
-    def _prepare(self, families: Sequence[str]) -> None:
-        """Create the rows of accounts this process has not seen yet (in a
-        transaction of their own: an existing row is left alone)."""
-        missing = [f for f in families if f not in self._known]
-        if not missing:
-            return
-
-        def create(conn: Connection) -> None:
-            rows = [{"commune": self.commune, "family": f, "next_number": 1} for f in missing]
-            for start in range(0, len(rows), _CHUNK):
-                conn.execute(self._ignore_duplicates, rows[start : start + _CHUNK])
-
-        self._write(create)
-        self._known.update(missing)
+        self._sql = _STATEMENTS[store.dialect]()
 
     def run(
         self,
@@ -178,61 +162,40 @@ class SQLAccounts(CommunePart):
         wanted = sorted(set(families))
         if any(not isinstance(f, str) or not f for f in wanted):
             raise InvalidArgument(f"families : des identifiants de compte sont attendus, reçu {families!r}.")
-        self._prepare(wanted)
+        sql, commune = self._sql, self.commune
 
         def unit_of_work(conn: Connection) -> T:
-            numbers: dict[str, int] = {}
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                for family, next_number in conn.execute(
-                    sa.select(_A.family, _A.next_number)
-                    .where(_A.commune == self.commune, _A.family.in_(chunk))
-                    .order_by(_A.family)
-                    .with_for_update()
-                ):
-                    numbers[family] = next_number
-            consumed = self._consumed(conn, consumptions or {})
-            units = {
-                family: _Unit(conn, self.commune, family, wallets, numbers[family], consumed.get(family))
-                for family in wanted
-            }
-            result = work(units)
-            self._flush(conn, units)
-            return result
+            cursor = _driver(conn).cursor()
+            try:
+                with _driver_errors(conn, "periscolaire accounts"):
+                    # Accounts created when new and locked, in sorted order (no deadlock).
+                    numbers = sql.lock(cursor, commune, wanted)
+                    consumed = self._consumed(cursor, consumptions or {})
+                units = {
+                    family: _Unit(conn, commune, family, wallets, numbers[family], consumed.get(family))
+                    for family in wanted
+                }
+                result = work(units)
+                rows = [_row(family, e) for family, unit in units.items() for e in unit.new]
+                if rows:
+                    changed = [(family, unit.next_number()) for family, unit in units.items() if unit.new]
+                    with _driver_errors(conn, "periscolaire accounts"):
+                        sql.flush(cursor, commune, rows, changed)
+                return result
+            finally:
+                cursor.close()
 
         return self._write(unit_of_work)
 
-    def _consumed(self, conn: Connection, asked: Mapping[str, Collection[str]]) -> dict[str, _Answered]:
+    def _consumed(self, cursor: Any, asked: Mapping[str, Collection[str]]) -> dict[str, _Answered]:
         """Per family, which of the asked consumption references are debited
-        already, read in chunks (families and keys through the unique index)."""
+        already: each (family, key) pair looked up through the unique index."""
         found: dict[str, set[str]] = {family: set() for family in asked}
         pairs = sorted((family, f"consumption:{r}") for family, refs in asked.items() for r in refs)
-        for start in range(0, len(pairs), _CHUNK):
-            chunk = pairs[start : start + _CHUNK]
-            wanted = set(chunk)
-            for family, key in conn.execute(
-                sa.select(_E.family, _E.unique_key).where(
-                    _E.commune == self.commune,
-                    _E.family.in_(sorted({f for f, _ in chunk})),
-                    _E.unique_key.in_(sorted({k for _, k in chunk})),
-                )
-            ):
-                if (family, key) in wanted:
-                    found[family].add(key.removeprefix("consumption:"))
+        for family, key in self._sql.keys(cursor, self.commune, pairs):
+            found[family].add(key.removeprefix("consumption:"))
         # A reference asked and not found is not consumed: the unit answers without asking again.
         return {family: _Answered(found[family], set(refs)) for family, refs in asked.items()}
-
-    def _flush(self, conn: Connection, units: Mapping[str, _Unit]) -> None:
-        rows = [_row(self.commune, family, e) for family, unit in units.items() for e in unit.new]
-        for start in range(0, len(rows), _CHUNK):
-            conn.execute(sa.insert(entry_table), rows[start : start + _CHUNK])
-        numbers = [
-            {"c": self.commune, "f": family, "n": unit.next_number()}
-            for family, unit in units.items()
-            if unit.new
-        ]
-        if numbers:
-            conn.execute(_SET_NEXT, numbers)
 
     def entries(self, family: str) -> list[Entry]:
         rows = self._read(
@@ -250,13 +213,6 @@ class SQLAccounts(CommunePart):
         return f"SQLAccounts({self.store.url!r}, commune={self.commune!r})"
 
 
-_SET_NEXT = (
-    sa.update(account_table)
-    .where(_A.commune == sa.bindparam("c"), _A.family == sa.bindparam("f"))
-    .values(next_number=sa.bindparam("n"))
-)
-
-
 class _Answered(set[str]):
     """The consumption references found among those asked: a reference asked
     and absent is known not consumed."""
@@ -264,3 +220,236 @@ class _Answered(set[str]):
     def __init__(self, found: set[str], asked: set[str]) -> None:
         super().__init__(found)
         self.asked = asked
+
+
+# --------------------------------------------------------------------------
+# The statements, per driver (the nightly debit's hot path)
+# --------------------------------------------------------------------------
+
+_COLUMN_NAMES = (
+    "commune, family, number, wallet, day, amount_cents, kind, label, reference, reverses, unique_key"
+)
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Cached:
+    """Statements with ``n`` placeholders, built once per ``n``."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, int], str] = {}
+
+    def sql(self, kind: str, n: int, build: Callable[[int], str]) -> str:
+        found = self._cache.get((kind, n))
+        if found is None:
+            found = self._cache[(kind, n)] = build(n)
+        return found
+
+
+class _SQLite(_Cached):
+    """sqlite3: the unit of work holds the database's write lock (BEGIN IMMEDIATE)."""
+
+    def lock(self, cursor: Any, commune: str, families: Sequence[str]) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        for chunk in _chunks(families):
+            n = len(chunk)
+            cursor.execute(
+                self.sql(
+                    "create",
+                    n,
+                    lambda n: (
+                        "INSERT OR IGNORE INTO periscolaire_account "
+                        "(commune, family, next_number) VALUES " + ", ".join(["(?, ?, 1)"] * n)
+                    ),
+                ),
+                [v for f in chunk for v in (commune, f)],
+            )
+            cursor.execute(
+                self.sql(
+                    "read",
+                    n,
+                    lambda n: (
+                        "SELECT family, next_number FROM periscolaire_account "
+                        "WHERE commune = ? AND family IN (" + ", ".join(["?"] * n) + ")"
+                    ),
+                ),
+                [commune, *chunk],
+            )
+            numbers.update(cursor.fetchall())
+        return numbers
+
+    def keys(self, cursor: Any, commune: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for chunk in _chunks(pairs):
+            # A VALUES table joined on the unique index: each pair one lookup (SQLite
+            # does not use an index for a row-value IN).
+            cursor.execute(
+                self.sql(
+                    "keys",
+                    len(chunk),
+                    lambda n: (
+                        "SELECT e.family, e.unique_key FROM (VALUES "
+                        + ", ".join(["(?, ?)"] * n)
+                        + ") AS u CROSS JOIN periscolaire_entry AS e "
+                        "WHERE e.commune = ? AND e.family = u.column1 AND e.unique_key = u.column2"
+                    ),
+                ),
+                [*(v for pair in chunk for v in pair), commune],
+            )
+            found += cursor.fetchall()
+        return found
+
+    def flush(
+        self, cursor: Any, commune: str, rows: list[tuple[Any, ...]], numbers: list[tuple[str, int]]
+    ) -> None:
+        cursor.executemany(
+            f"INSERT INTO periscolaire_entry ({_COLUMN_NAMES}) VALUES ({', '.join(['?'] * 11)})",
+            [(commune, r[0], r[1], r[2], r[3].isoformat(), *r[4:]) for r in rows],
+        )
+        cursor.executemany(
+            "UPDATE periscolaire_account SET next_number = ? WHERE commune = ? AND family = ?",
+            [(n, commune, f) for f, n in numbers],
+        )
+
+
+class _PostgreSQL(_Cached):
+    """psycopg 3: arrays in, one statement per chunk; each lookup one index probe."""
+
+    CREATE = (
+        "INSERT INTO periscolaire_account (commune, family, next_number) "
+        "SELECT %s, f, 1 FROM unnest(%s::text[]) AS u(f) ON CONFLICT (commune, family) DO NOTHING"
+    )
+    LOCK = (
+        "SELECT a.family, a.next_number FROM unnest(%s::text[]) WITH ORDINALITY AS u(f, i) "
+        "CROSS JOIN LATERAL (SELECT family, next_number FROM periscolaire_account "
+        "WHERE commune = %s AND family = u.f FOR UPDATE) AS a ORDER BY u.i"
+    )
+    # LIMIT 1: one index probe per pair (without it, a hash join over the commune's ledgers).
+    KEYS = (
+        "SELECT e.family, e.unique_key FROM unnest(%s::text[], %s::text[]) AS u(f, k) "
+        "CROSS JOIN LATERAL (SELECT family, unique_key FROM periscolaire_entry "
+        "WHERE commune = %s AND family = u.f AND unique_key = u.k LIMIT 1) AS e"
+    )
+    INSERT = (
+        f"INSERT INTO periscolaire_entry ({_COLUMN_NAMES}) SELECT %s, f, n, w, d, a, k, l, r, rv, u FROM unnest("
+        "%s::text[], %s::bigint[], %s::text[], %s::date[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
+        "%s::bigint[], %s::text[]) AS x(f, n, w, d, a, k, l, r, rv, u)"
+    )
+    SET = (
+        "UPDATE periscolaire_account AS a SET next_number = u.n "
+        "FROM unnest(%s::text[], %s::bigint[]) AS u(f, n) WHERE a.commune = %s AND a.family = u.f"
+    )
+
+    def lock(self, cursor: Any, commune: str, families: Sequence[str]) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        for chunk in _chunks(families):
+            cursor.execute(self.CREATE, (commune, list(chunk)))
+            cursor.execute(self.LOCK, (list(chunk), commune))
+            numbers.update(cursor.fetchall())
+        return numbers
+
+    def keys(self, cursor: Any, commune: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for chunk in _chunks(pairs):
+            cursor.execute(self.KEYS, ([f for f, _ in chunk], [k for _, k in chunk], commune))
+            found += cursor.fetchall()
+        return found
+
+    def flush(
+        self, cursor: Any, commune: str, rows: list[tuple[Any, ...]], numbers: list[tuple[str, int]]
+    ) -> None:
+        for chunk in _chunks(rows):
+            cursor.execute(self.INSERT, (commune, *(list(column) for column in zip(*chunk, strict=True))))
+        cursor.execute(self.SET, ([f for f, _ in numbers], [n for _, n in numbers], commune))
+
+
+class _MariaDB(_Cached):
+    """PyMySQL: multi-row statements (its executemany merges INSERTs only)."""
+
+    def lock(self, cursor: Any, commune: str, families: Sequence[str]) -> dict[str, int]:
+        numbers: dict[str, int] = {}
+        for chunk in _chunks(families):
+            n = len(chunk)
+            cursor.execute(
+                self.sql(
+                    "create",
+                    n,
+                    lambda n: (
+                        "INSERT IGNORE INTO periscolaire_account "
+                        "(commune, family, next_number) VALUES " + ", ".join(["(%s, %s, 1)"] * n)
+                    ),
+                ),
+                [v for f in chunk for v in (commune, f)],
+            )
+            cursor.execute(
+                self.sql(
+                    "lock",
+                    n,
+                    lambda n: (
+                        "SELECT family, next_number FROM periscolaire_account "
+                        "WHERE commune = %s AND family IN (" + ", ".join(["%s"] * n) + ") "
+                        "ORDER BY family FOR UPDATE"
+                    ),
+                ),
+                [commune, *chunk],
+            )
+            numbers.update(cursor.fetchall())
+        return numbers
+
+    def keys(self, cursor: Any, commune: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for chunk in _chunks(pairs):
+            cursor.execute(
+                self.sql(
+                    "keys",
+                    len(chunk),
+                    lambda n: (
+                        "SELECT family, unique_key FROM periscolaire_entry "
+                        "WHERE commune = %s AND (family, unique_key) IN (" + ", ".join(["(%s, %s)"] * n) + ")"
+                    ),
+                ),
+                [commune, *(v for pair in chunk for v in pair)],
+            )
+            found += cursor.fetchall()
+        return found
+
+    def flush(
+        self, cursor: Any, commune: str, rows: list[tuple[Any, ...]], numbers: list[tuple[str, int]]
+    ) -> None:
+        row = "(" + ", ".join(["%s"] * 11) + ")"
+        for chunk in _chunks(rows):
+            cursor.execute(
+                self.sql(
+                    "insert",
+                    len(chunk),
+                    lambda n: (
+                        f"INSERT INTO periscolaire_entry ({_COLUMN_NAMES}) VALUES " + ", ".join([row] * n)
+                    ),
+                ),
+                [v for r in chunk for v in (commune, *r)],
+            )
+        for chunk in _chunks(numbers):
+            cursor.execute(
+                self.sql(
+                    "set",
+                    len(chunk),
+                    lambda n: (
+                        "INSERT INTO periscolaire_account (commune, family, next_number) "
+                        "VALUES "
+                        + ", ".join(["(%s, %s, %s)"] * n)
+                        + " ON DUPLICATE KEY UPDATE next_number = VALUES(next_number)"
+                    ),
+                ),
+                [v for f, n in chunk for v in (commune, f, n)],
+            )
+
+
+_STATEMENTS: dict[str, type[_SQLite | _PostgreSQL | _MariaDB]] = {
+    "sqlite": _SQLite,
+    "postgresql": _PostgreSQL,
+    "mysql": _MariaDB,
+    "mariadb": _MariaDB,
+}
