@@ -476,19 +476,30 @@ def plan_consumptions(
     done = state.consumed(due.keys()) if due else frozenset()
     planned: list[Entry] = []
     number = state.next_number()
+    checked: dict[Any, Decimal] = {}  # a price object checked once (a nightly run has few prices)
+    wallets: dict[str, str] = {}
     for reference, r in due.items():
         if reference in done:
             continue
-        amount = money(price(r), "price")
+        given = price(r)
+        cacheable = type(given) is Decimal and given.is_finite()
+        amount = checked.get(given) if cacheable else None
+        if amount is None:
+            amount = money(given, "price")
+            if cacheable:
+                checked[given] = amount
         if amount < 0:
             raise LedgerError(f"Prix négatif pour {reference} : {amount}.", code="negative_price")
         if amount == 0:
             continue
-        wallet = wallet_of.get(r.activity)
+        wallet = wallets.get(r.activity)
         if wallet is None:
-            raise UnknownWallet(f"Aucun porte-monnaie pour l'activité {r.activity!r}.")
-        _wallet(state, wallet)
-        text_ = label(r) if label else f"{r.activity} {r.day:%d/%m/%Y} ({r.child})"
+            found = wallet_of.get(r.activity)
+            if found is None:
+                raise UnknownWallet(f"Aucun porte-monnaie pour l'activité {r.activity!r}.")
+            wallet = wallets[r.activity] = _wallet(state, found)
+        day = r.day
+        text_ = label(r) if label else f"{r.activity} {day.day:02d}/{day.month:02d}/{day.year} ({r.child})"
         planned.append(Entry(number, wallet, r.day, -amount, EntryKind.CONSUMPTION, text_, reference))
         number += 1
     return tuple(planned)

@@ -81,6 +81,7 @@ class _Unit:
         self._next = next_number
         self._known_consumed = consumed  # read ahead for the references asked, or None
         self.new: list[Entry] = []
+        self._new_consumptions: set[str] = set()
 
     def _where(self) -> tuple[Any, ...]:
         return (_E.commune == self._commune, _E.family == self._family)
@@ -107,7 +108,7 @@ class _Unit:
 
     def consumed(self, references: Collection[str]) -> Set[str]:
         wanted = set(references)
-        mine = {e.reference for e in self.new if e.kind == EntryKind.CONSUMPTION} & wanted
+        mine = self._new_consumptions & wanted
         known = self._known_consumed
         if known is not None:
             found = wanted & known
@@ -136,9 +137,12 @@ class _Unit:
                     raise InvalidArgument(f"entries : des ps.Entry sont attendues, reçu {entry!r}.")
                 check_entry(self, entry)
                 self.new.append(entry)
+                if entry.kind == EntryKind.CONSUMPTION:
+                    self._new_consumptions.add(entry.reference)
                 self._next += 1
         except BaseException:
             del self.new[start:]  # nothing of a refused batch
+            self._new_consumptions = {e.reference for e in self.new if e.kind == EntryKind.CONSUMPTION}
             self._next = first
             raise
         return tuple(batch)
@@ -316,31 +320,32 @@ class _SQLite(_Cached):
 
 
 class _PostgreSQL(_Cached):
-    """psycopg 3: arrays in, one statement per chunk; each lookup one index probe."""
+    """psycopg 3: arrays in (binary: no quoting of each text), one statement per chunk;
+    each lookup one index probe."""
 
     CREATE = (
         "INSERT INTO periscolaire_account (commune, family, next_number) "
-        "SELECT %s, f, 1 FROM unnest(%s::text[]) AS u(f) ON CONFLICT (commune, family) DO NOTHING"
+        "SELECT %s, f, 1 FROM unnest(%b::text[]) AS u(f) ON CONFLICT (commune, family) DO NOTHING"
     )
     LOCK = (
-        "SELECT a.family, a.next_number FROM unnest(%s::text[]) WITH ORDINALITY AS u(f, i) "
+        "SELECT a.family, a.next_number FROM unnest(%b::text[]) WITH ORDINALITY AS u(f, i) "
         "CROSS JOIN LATERAL (SELECT family, next_number FROM periscolaire_account "
         "WHERE commune = %s AND family = u.f FOR UPDATE) AS a ORDER BY u.i"
     )
     # LIMIT 1: one index probe per pair (without it, a hash join over the commune's ledgers).
     KEYS = (
-        "SELECT e.family, e.unique_key FROM unnest(%s::text[], %s::text[]) AS u(f, k) "
+        "SELECT e.family, e.unique_key FROM unnest(%b::text[], %b::text[]) AS u(f, k) "
         "CROSS JOIN LATERAL (SELECT family, unique_key FROM periscolaire_entry "
         "WHERE commune = %s AND family = u.f AND unique_key = u.k LIMIT 1) AS e"
     )
     INSERT = (
         f"INSERT INTO periscolaire_entry ({_COLUMN_NAMES}) SELECT %s, f, n, w, d, a, k, l, r, rv, u FROM unnest("
-        "%s::text[], %s::bigint[], %s::text[], %s::date[], %s::bigint[], %s::text[], %s::text[], %s::text[], "
-        "%s::bigint[], %s::text[]) AS x(f, n, w, d, a, k, l, r, rv, u)"
+        "%b::text[], %b::bigint[], %b::text[], %b::date[], %b::bigint[], %b::text[], %b::text[], %b::text[], "
+        "%b::bigint[], %b::text[]) AS x(f, n, w, d, a, k, l, r, rv, u)"
     )
     SET = (
         "UPDATE periscolaire_account AS a SET next_number = u.n "
-        "FROM unnest(%s::text[], %s::bigint[]) AS u(f, n) WHERE a.commune = %s AND a.family = u.f"
+        "FROM unnest(%b::text[], %b::bigint[]) AS u(f, n) WHERE a.commune = %s AND a.family = u.f"
     )
 
     def lock(self, cursor: Any, commune: str, families: Sequence[str]) -> dict[str, int]:
