@@ -167,6 +167,11 @@ class Register:
             if not isinstance(row, Reservation):
                 raise InvalidArgument(f"reservations : des ps.Reservation sont attendues, reçu {row!r}.")
             self.rules.check(row.activity)
+            if not self.calendar.runs_on(row.activity, row.day):
+                raise BookingError(
+                    f"Réservation d'un jour sans activité : {row.activity} le {row.day:%d/%m/%Y} ({row.child}).",
+                    code="not_running",
+                )
         rows.sort(key=lambda r: r.sequence)
         seen: set[Key] = set()
         sequences: set[int] = set()

@@ -452,3 +452,15 @@ def test_a_change_whose_day_is_not_a_date_is_a_typed_error_on_every_store(regist
         with pytest.raises(ps.InvalidArgument):
             register.confirm(DUPONT, changes, OPENING_WEEK)
     assert len(register) == 0
+
+
+def test_load_refuses_a_reservation_on_a_day_the_activity_does_not_run(register: ps.Register) -> None:
+    # Thursday 12 September 2024: no Wednesday centre (issue 11); nothing is stored.
+    rows = [
+        ps.Reservation("paolo", "MERCREDI", date(2024, 9, 11), "F-DUPONT", "accepted", sequence=1),
+        ps.Reservation("paolo", "MERCREDI", date(2024, 9, 12), "F-DUPONT", "accepted", sequence=2),
+    ]
+    with pytest.raises(ps.BookingError) as info:
+        register.load(rows)
+    assert info.value.code == "not_running"
+    assert len(register) == 0
