@@ -3,7 +3,8 @@
 Guide p. 10 (« Réservations des activités »): bookings by cycle, « de vacances
 à vacances »; open from the last school day before the holidays; at the latest
 3 days before for accueil, restauration and the Wednesday centre; at the latest
-14 days before the whole holiday period for the holiday centre.
+14 days before the start of the whole holiday period for the holiday centre
+(« 14 jours avant le début de toute la période de vacances »).
 """
 
 from __future__ import annotations
@@ -112,11 +113,31 @@ def test_cancellation_follows_the_booking_deadline_by_default(cal: ps.SchoolCale
 
 
 # -- the 14-day deadline of the holiday centre (guide p. 10) --
+#
+# « au plus tard 14 jours avant le début de toute la période de vacances pour le
+# centre de loisirs des vacances scolaires » (p. 10): the 14 days count from the
+# start of the holidays as the official calendar gives it (a Saturday), not from
+# the first day the centre runs (anchor = "holiday_start", the bundled file's).
+
+VACANCES_14 = 'deadline = { before_holiday_start_days = 14, anchor = "holiday_start" }   # p. 10'
+
+
+def _vacances_anchored(anchor: str) -> ps.SchoolCalendar:
+    text = cestas_with(VACANCES_14, f'deadline = {{ before_holiday_start_days = 14, anchor = "{anchor}" }}')
+    return ps.Commune.from_toml(text).calendar
+
+
+def test_the_bundled_holiday_centre_counts_from_the_official_start_of_the_holidays(
+    cestas: ps.Commune,
+) -> None:
+    assert cestas.activities["VACANCES"].deadline == ps.BeforeHolidayStart(14, anchor="holiday_start")
 
 
 def test_christmas_holiday_centre_closes_fourteen_days_before_the_holidays(cal: ps.SchoolCalendar) -> None:
-    # The first day the centre runs is Monday 23 December 2024: every weekday of
-    # the Christmas holidays can be booked until Monday 9 December included.
+    # Christmas 2024 starts on Saturday 21 December (official calendar, zone A);
+    # the centre first runs on Monday 23 December. Every weekday of the
+    # Christmas holidays can be booked until Saturday 7 December included,
+    # 14 days before 21 December: bookings close at 8 December, 00:00.
     christmas = cal.running_days("VACANCES", date(2024, 12, 21), date(2025, 1, 5))
     assert christmas == (
         date(2024, 12, 23),
@@ -128,10 +149,60 @@ def test_christmas_holiday_centre_closes_fourteen_days_before_the_holidays(cal: 
         date(2025, 1, 2),
         date(2025, 1, 3),
     )
+    assert cal.holiday_start(date(2024, 12, 23)) == date(2024, 12, 21)
     for day in christmas:
+        assert cal.last_booking_day("VACANCES", day) == date(2024, 12, 7)
+        assert cal.closes_at("VACANCES", day) == datetime(2024, 12, 8, tzinfo=PARIS)
+        assert cal.is_bookable("VACANCES", day, last_instant_before(at(2024, 12, 8)))
+        assert not cal.is_bookable("VACANCES", day, at(2024, 12, 8))
+
+
+def test_anchored_on_the_first_day_christmas_closes_fourteen_days_before_the_centre_opens() -> None:
+    # anchor = "first_day": 14 days before Monday 23 December, the first day the
+    # centre runs: Monday 9 December included.
+    cal = _vacances_anchored("first_day")
+    for day in cal.running_days("VACANCES", date(2024, 12, 21), date(2025, 1, 5)):
         assert cal.last_booking_day("VACANCES", day) == date(2024, 12, 9)
+        assert cal.closes_at("VACANCES", day) == datetime(2024, 12, 10, tzinfo=PARIS)
         assert cal.is_bookable("VACANCES", day, last_instant_before(at(2024, 12, 10)))
         assert not cal.is_bookable("VACANCES", day, at(2024, 12, 10))
+
+
+def test_holiday_start_is_the_default_anchor() -> None:
+    text = cestas_with(VACANCES_14, "deadline = { before_holiday_start_days = 14 }")
+    cal = ps.Commune.from_toml(text).calendar
+    assert cal.last_booking_day("VACANCES", date(2024, 12, 23)) == date(2024, 12, 7)
+    assert ps.BeforeHolidayStart(14).anchor == "holiday_start"
+
+
+@pytest.mark.parametrize(
+    ("day", "holiday_start", "first_day"),
+    [
+        (date(2024, 10, 21), date(2024, 10, 19), date(2024, 10, 21)),  # Toussaint (configured window)
+        (date(2024, 12, 23), date(2024, 12, 21), date(2024, 12, 23)),  # Christmas
+        (date(2025, 2, 24), date(2025, 2, 22), date(2025, 2, 24)),  # winter
+        (date(2025, 4, 22), date(2025, 4, 19), date(2025, 4, 22)),  # spring: Easter Monday 21 April
+    ],
+)
+def test_the_two_anchors_of_every_holiday_period(
+    cal: ps.SchoolCalendar, day: date, holiday_start: date, first_day: date
+) -> None:
+    assert cal.holiday_start(day) == holiday_start
+    assert cal.running_days("VACANCES", cal.holiday_of(day).start)[0] == first_day  # type: ignore[union-attr]
+    assert cal.last_booking_day("VACANCES", day) == holiday_start - timedelta(days=14)
+    first = _vacances_anchored("first_day")
+    assert first.last_booking_day("VACANCES", day) == first_day - timedelta(days=14)
+
+
+def test_holiday_start_never_closes_later_than_first_day() -> None:
+    start, first = _vacances_anchored("holiday_start"), _vacances_anchored("first_day")
+    for day in start.running_days("VACANCES"):
+        assert start.closes_at("VACANCES", day) <= first.closes_at("VACANCES", day)  # type: ignore[operator]
+
+
+def test_holiday_start_is_none_outside_the_holidays(cal: ps.SchoolCalendar) -> None:
+    assert cal.holiday_start(date(2024, 12, 20)) is None  # the last school day
+    assert cal.holiday_start(date(2024, 11, 4)) is None
 
 
 def test_christmas_holiday_centre_opens_with_period_2(cal: ps.SchoolCalendar) -> None:
@@ -147,12 +218,13 @@ def test_public_holidays_in_the_holidays_close_the_holiday_centre(cal: ps.School
 
 def test_toussaint_holidays_open_on_the_configured_date(cal: ps.SchoolCalendar) -> None:
     # No period of the guide's table covers Toussaint 2024: the configuration
-    # opens it with period 1 (19 August 2024); 14 days before Monday 21 October.
+    # opens it with period 1 (19 August 2024); 14 days before Saturday 19
+    # October, the start of the holidays (and of the configured window).
     day = date(2024, 10, 21)
     assert cal.opens_at("VACANCES", day) == datetime(2024, 8, 19, tzinfo=PARIS)
-    assert cal.last_booking_day("VACANCES", date(2024, 10, 31)) == date(2024, 10, 7)
-    assert cal.is_bookable("VACANCES", day, last_instant_before(at(2024, 10, 8)))
-    assert not cal.is_bookable("VACANCES", day, at(2024, 10, 8))
+    assert cal.last_booking_day("VACANCES", date(2024, 10, 31)) == date(2024, 10, 5)
+    assert cal.is_bookable("VACANCES", day, last_instant_before(at(2024, 10, 6)))
+    assert not cal.is_bookable("VACANCES", day, at(2024, 10, 6))
 
 
 def test_toussaint_opens_with_the_preceding_period_by_default() -> None:
@@ -162,13 +234,76 @@ def test_toussaint_opens_with_the_preceding_period_by_default() -> None:
 
 
 def test_winter_and_spring_holidays_follow_the_14_day_rule(cal: ps.SchoolCalendar) -> None:
-    # Winter: first day Monday 24 February 2025, in period 3 (opens 20 December 2024).
+    # Winter: the holidays start on Saturday 22 February 2025, in period 3
+    # (opens 20 December 2024): booked until Saturday 8 February.
     assert cal.opens_at("VACANCES", date(2025, 3, 7)) == datetime(2024, 12, 20, tzinfo=PARIS)
-    assert cal.last_booking_day("VACANCES", date(2025, 3, 7)) == date(2025, 2, 10)
-    # Spring: Easter Monday 21 April 2025 is a public holiday, so the first day
-    # the centre runs is Tuesday 22 April; period 4 opens it on 21 February.
+    assert cal.last_booking_day("VACANCES", date(2025, 3, 7)) == date(2025, 2, 8)
+    # Spring: the holidays start on Saturday 19 April 2025; the centre first
+    # runs on Tuesday 22 April (Easter Monday is a public holiday), which does
+    # not move the deadline: Saturday 5 April. Period 4 opens it on 21 February.
     assert cal.opens_at("VACANCES", date(2025, 4, 22)) == datetime(2025, 2, 21, tzinfo=PARIS)
-    assert cal.last_booking_day("VACANCES", date(2025, 5, 2)) == date(2025, 4, 8)
+    assert cal.last_booking_day("VACANCES", date(2025, 5, 2)) == date(2025, 4, 5)
+
+
+# -- which start, when the commune configures the holiday window itself --
+
+
+def _with_toussaint_window(start: str, anchor: str = "holiday_start") -> ps.SchoolCalendar:
+    text = cestas_with(
+        "start = 2024-10-19\nend = 2024-11-03\n", f"start = {start}\nend = 2024-11-03\n"
+    ).replace(VACANCES_14, f'deadline = {{ before_holiday_start_days = 14, anchor = "{anchor}" }}')
+    return ps.Commune.from_toml(text).calendar
+
+
+def test_a_window_starting_after_the_official_start_keeps_the_official_anchor() -> None:
+    # A centre that opens on Monday 21 October: the holidays still start on
+    # Saturday 19 October, so the deadline stays 5 October.
+    cal = _with_toussaint_window("2024-10-21")
+    assert cal.holiday_of(date(2024, 10, 21)).start == date(2024, 10, 21)  # type: ignore[union-attr]
+    assert cal.holiday_start(date(2024, 10, 21)) == date(2024, 10, 19)
+    assert cal.last_booking_day("VACANCES", date(2024, 10, 21)) == date(2024, 10, 5)
+
+
+def test_a_window_starting_before_the_official_start_is_its_own_anchor() -> None:
+    # A centre that also runs on Friday 18 October, the last school day: the
+    # holiday period begins with it, 14 days before is Friday 4 October.
+    cal = _with_toussaint_window("2024-10-18")
+    assert cal.holiday_start(date(2024, 10, 21)) == date(2024, 10, 18)
+    assert cal.runs_on("VACANCES", date(2024, 10, 18))
+    assert cal.last_booking_day("VACANCES", date(2024, 10, 21)) == date(2024, 10, 4)
+
+
+def test_a_window_outside_the_official_holidays_is_its_own_anchor() -> None:
+    activity = ps.Activity("STAGE", "STAGE", ps.Season.HOLIDAYS, (0, 1, 2, 3, 4), ps.BeforeHolidayStart(7))
+    cal = ps.SchoolCalendar(
+        zone="A",
+        periods=[ps.BookingPeriod(1, opens=date(2024, 8, 26), start=date(2024, 9, 2), end=date(2024, 9, 27))],
+        activities=[activity],
+        holiday_windows=[ps.HolidayWindow(date(2024, 9, 21), date(2024, 9, 27), label="Stage")],
+        public_holidays=[],
+        school_holidays=[],
+    )
+    assert cal.holiday_start(date(2024, 9, 23)) == date(2024, 9, 21)
+    assert cal.last_booking_day("STAGE", date(2024, 9, 23)) == date(2024, 9, 14)
+
+
+def test_the_official_start_is_not_cut_to_the_booking_periods() -> None:
+    # Periods starting in the middle of the Toussaint holidays (given by the
+    # host): the holiday period is cut to 28 October, its start is not.
+    activity = ps.Activity("VAC", "VAC", ps.Season.HOLIDAYS, (0, 1, 2, 3, 4), ps.BeforeHolidayStart(14))
+    holidays = [date(2024, 10, 19) + timedelta(days=i) for i in range(16)]
+    cal = ps.SchoolCalendar(
+        zone="A",
+        periods=[
+            ps.BookingPeriod(1, opens=date(2024, 9, 2), start=date(2024, 10, 28), end=date(2024, 12, 20))
+        ],
+        activities=[activity],
+        public_holidays=[date(2024, 11, 1)],
+        school_holidays=holidays,
+    )
+    assert cal.holiday_of(date(2024, 10, 28)).start == date(2024, 10, 28)  # type: ignore[union-attr]
+    assert cal.holiday_start(date(2024, 10, 28)) == date(2024, 10, 19)
+    assert cal.last_booking_day("VAC", date(2024, 10, 28)) == date(2024, 10, 5)
 
 
 def test_holiday_centre_does_not_run_in_school_time_nor_in_the_summer(cal: ps.SchoolCalendar) -> None:
@@ -348,6 +483,19 @@ def test_rules_describe_themselves_in_french() -> None:
     assert (
         ps.BeforeHolidayStart(14).describe() == "au plus tard 14 jours avant le début des vacances (à minuit)"
     )
+    assert (
+        ps.BeforeHolidayStart(14, anchor="first_day").describe()
+        == "au plus tard 14 jours avant le premier jour du centre (à minuit)"
+    )
+    assert (
+        ps.BeforeHolidayStart(1, at=time(12)).describe()
+        == "au plus tard 1 jour avant le début des vacances (avant 12:00)"
+    )
+
+
+def test_an_unknown_anchor_is_refused() -> None:
+    with pytest.raises(ValueError, match="anchor"):
+        ps.BeforeHolidayStart(14, anchor="first_monday")  # type: ignore[arg-type]
 
 
 def test_a_zero_day_rule_needs_a_cut_off_time() -> None:

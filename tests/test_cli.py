@@ -110,7 +110,8 @@ def test_help_is_available_everywhere() -> None:
 def test_calendar_shows_the_month_of_the_next_running_day_by_default() -> None:
     text = run("calendar", "--now", "2024-08-26T10:00", "--activity", "VACANCES")
     assert "CENTRE DE LOISIRS VACANCES (VACANCES) — octobre 2024" in text
-    assert "  21 R→07/10" in text
+    # 14 days before the official start of the Toussaint holidays (Saturday 19 October 2024).
+    assert "  21 R→05/10" in text
 
 
 def test_tariff_prints_prices_by_qf_band() -> None:
@@ -157,3 +158,81 @@ def test_tariff_with_an_unreadable_families_file_is_one_line(
     bad.write_text("family;qf;RESTAURATION\nA;beaucoup;3\n", encoding="utf-8")
     assert status_of(["tariff", "--families", str(bad)]) == 2
     assert "Ligne 2" in capsys.readouterr().err
+
+
+def test_a_month_outside_the_school_year_is_an_error_naming_the_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert status_of(["calendar", "--month", "2026-11"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "periscolaire: erreur : novembre 2026 est hors de l'année scolaire de la configuration "
+        "(Cestas 2024/2025 : du lun. 02/09/2024 au ven. 04/07/2025) ; pour 2026/2027 : "
+        "--commune cestas-2026-2027, ou écrivez-la avec periscolaire init --name Cestas --zone A --year 2026\n"
+    )
+    # The bundled file of that year shows it.
+    text = run("calendar", "--commune", "cestas-2026-2027", "--month", "2026-11", "--now", "2026-11-10T08:00")
+    assert "Cestas — calendrier des réservations 2026/2027" in text
+    assert "  18 R→15/11" in text  # MERCREDI, Wednesday 18 November 2026
+
+
+def test_a_month_of_the_same_school_year_outside_its_days_names_the_range(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert status_of(["calendar", "--month", "2024-08"]) == 2
+    err = capsys.readouterr().err
+    assert "août 2024 est hors de l'année scolaire de la configuration" in err
+    assert "init" not in err  # the configuration of 2024/2025 is the right one: no other to suggest
+    # July 2025 has days of the year (1 to 4 July): its grid is shown.
+    assert "juillet 2025" in run("calendar", "--month", "2025-07", "--now", "2025-06-01")
+
+
+def test_now_after_the_school_year_is_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert status_of(["calendar", "--now", "2026-11-10T08:00"]) == 2
+    err = capsys.readouterr().err
+    assert "le mar. 10/11/2026 (--now) est hors de l'année scolaire de la configuration" in err
+    assert "--commune cestas-2026-2027" in err
+    # Before the year, the grid shows when bookings open: not an error.
+    assert "o→" in run("calendar", "--now", "2024-06-01T08:00", "--activity", "RESTAURATION")
+
+
+def test_another_communes_file_out_of_its_year_suggests_init_from_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import cestas_with
+
+    path = tmp_path / "pierroton.toml"
+    path.write_text(cestas_with('name = "Cestas"', 'name = "Pierroton"'), encoding="utf-8")
+    assert status_of(["calendar", "--commune", str(path), "--month", "2025-10"]) == 2
+    err = capsys.readouterr().err
+    assert "(Pierroton 2024/2025 : du lun. 02/09/2024 au ven. 04/07/2025)" in err
+    assert f"pour 2025/2026 : periscolaire init --name Pierroton --zone A --year 2025 --from {path}" in err
+    assert "--commune" not in err  # no bundled file of Pierroton
+
+
+def test_an_unknown_activity_lists_the_valid_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert status_of(["calendar", "--activity", "RESTAURATION", "--activity", "PISCINE"]) == 2
+    assert capsys.readouterr().err == (
+        "periscolaire: erreur : Activité inconnue : 'PISCINE'. Activités de Cestas : "
+        "ACCUEIL_MATIN, ACCUEIL_SOIR, RESTAURATION, MERCREDI, VACANCES.\n"
+    )
+
+
+def test_commune_takes_a_bundled_name_everywhere() -> None:
+    assert run("tariff", "--commune", "cestas-2025-2026").startswith("Cestas — prix")
+    text = run(
+        "calendar", "--commune", "cestas-2025-2026", "--now", "2025-09-01T08:00", "--activity", "VACANCES"
+    )
+    assert "Vacances de la Toussaint 2025 (centre de loisirs) : ouverture le ven. 04/07/2025" in text
+
+
+def test_after_the_last_day_the_next_year_is_suggested(capsys: pytest.CaptureFixture[str]) -> None:
+    # 10 July 2026 is still school year 2025/2026 by the calendar, but the 2025/2026 configuration
+    # is over (its last day is 3 July) and period 1 of 2026/2027 is open.
+    assert status_of(["calendar", "--commune", "cestas-2025-2026", "--now", "2026-07-10T08:00"]) == 2
+    assert "pour 2026/2027 : --commune cestas-2026-2027" in capsys.readouterr().err
+    text = run(
+        "calendar", "--commune", "cestas-2026-2027", "--now", "2026-07-10T08:00", "--activity", "MERCREDI"
+    )
+    assert "septembre 2026" in text
+    assert "   2 R→30/08" in text

@@ -46,7 +46,8 @@ def test_centres_have_places_and_a_waiting_list(cestas: ps.Commune) -> None:
     assert mercredi.weekdays == (ps.WED,)
     assert mercredi.deadline == ps.DaysBefore(3)
     assert vacances.season is ps.Season.HOLIDAYS
-    assert vacances.deadline == ps.BeforeHolidayStart(14)
+    # p. 10: « au plus tard 14 jours avant le début de toute la période de vacances ».
+    assert vacances.deadline == ps.BeforeHolidayStart(14, anchor="holiday_start")
     for activity in (mercredi, vacances):
         assert activity.capacity is not None
         assert activity.capacity > 0
@@ -168,9 +169,7 @@ def test_a_rule_with_zero_days_and_no_cut_off_time() -> None:
 
 def test_two_deadline_rules_at_once() -> None:
     err = _error(
-        cestas_with(
-            "{ before_holiday_start_days = 14 }", "{ before_holiday_start_days = 14, days_before = 3 }"
-        )
+        cestas_with("{ before_holiday_start_days = 14,", "{ before_holiday_start_days = 14, days_before = 3,")
     )
     assert err.path == "activities.VACANCES.deadline"
     assert err.code == "bad_deadline"
@@ -184,6 +183,60 @@ def test_holiday_start_rule_on_a_school_time_activity() -> None:
         )
     )
     assert err.path == "activities.MERCREDI.deadline"
+
+
+# -- the anchor of the holiday centre's deadline (guide p. 10) ------------------
+
+VACANCES_DEADLINE = '{ before_holiday_start_days = 14, anchor = "holiday_start" }'
+
+
+@pytest.mark.parametrize("anchor", ["holiday_start", "first_day"])
+def test_the_anchor_of_the_holiday_deadline_is_read_and_written(anchor: str) -> None:
+    commune = ps.Commune.from_toml(
+        cestas_with(VACANCES_DEADLINE, f'{{ before_holiday_start_days = 14, anchor = "{anchor}" }}')
+    )
+    assert commune.activities["VACANCES"].deadline == ps.BeforeHolidayStart(14, anchor=anchor)  # type: ignore[arg-type]
+    assert f'anchor = "{anchor}"' in commune.to_toml()
+    assert ps.Commune.from_toml(commune.to_toml()) == commune
+    assert ps.Commune.from_dict(commune.to_dict()) == commune
+
+
+def test_without_an_anchor_the_holiday_deadline_counts_from_the_start_of_the_holidays() -> None:
+    commune = ps.Commune.from_toml(cestas_with(VACANCES_DEADLINE, "{ before_holiday_start_days = 14 }"))
+    assert commune.activities["VACANCES"].deadline.anchor == "holiday_start"  # type: ignore[union-attr]
+    assert commune == ps.load_commune()
+
+
+def test_a_cancellation_deadline_has_its_own_anchor() -> None:
+    commune = ps.Commune.from_toml(
+        cestas_with(
+            VACANCES_DEADLINE,
+            VACANCES_DEADLINE + '\ncancel_deadline = { before_holiday_start_days = 7, anchor = "first_day" }',
+        )
+    )
+    cal, christmas = commune.calendar, date(2024, 12, 23)
+    assert cal.last_booking_day("VACANCES", christmas) == date(2024, 12, 7)  # Saturday 21 December - 14
+    # Monday 23 December, the centre's first day, - 7: cancelled until 16 December included.
+    assert cal.windows("VACANCES")[christmas].cancel_closes == datetime(2024, 12, 17)
+    assert ps.Commune.from_toml(commune.to_toml()) == commune
+
+
+@pytest.mark.parametrize("value", ['"first_monday"', '"HOLIDAY_START"', "14", "true"])
+def test_an_unknown_anchor_is_refused(value: str) -> None:
+    err = _error(cestas_with(VACANCES_DEADLINE, f"{{ before_holiday_start_days = 14, anchor = {value} }}"))
+    assert err.path == "activities.VACANCES.deadline.anchor"
+    assert "holiday_start" in err.message
+    assert "first_day" in err.message
+
+
+def test_an_anchor_belongs_to_the_holiday_deadline_only() -> None:
+    err = _error(
+        cestas_with(
+            "deadline = { days_before = 3 }          # p. 10\ncapacity",
+            'deadline = { days_before = 3, anchor = "first_day" }\ncapacity',
+        )
+    )
+    assert (err.path, err.code) == ("activities.MERCREDI.deadline.anchor", "unknown_key")
 
 
 def test_an_unknown_key() -> None:
@@ -351,8 +404,8 @@ MERCREDI_DEADLINE = "deadline = { days_before = 3 }          # p. 10\ncapacity"
             "activities.MERCREDI.deadline.days_before",
         ),
         (
-            "{ before_holiday_start_days = 14 }",
-            "{ before_holiday_start_days = 9223372036854775808 }",
+            "{ before_holiday_start_days = 14,",
+            "{ before_holiday_start_days = 9223372036854775808,",
             "activities.VACANCES.deadline.before_holiday_start_days",
         ),
         ("capacity = 48", "capacity = 100001", "activities.MERCREDI.capacity"),

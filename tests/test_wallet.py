@@ -257,7 +257,7 @@ def test_a_failing_debit_run_writes_nothing(account: Account) -> None:
     assert account.entries == ()
 
 
-# -- history (p. 14) --------------------------------------------------------------------------
+# -- history (p. 13) --------------------------------------------------------------------------
 
 
 def test_history_shows_the_current_and_the_previous_month(account: Account) -> None:
@@ -364,7 +364,7 @@ def test_an_account_comes_back_equal_through_json(account: Account) -> None:
 
 
 def test_a_history_comes_back_equal_through_json() -> None:
-    # « Historique » (p. 14): what a portal sends to the browser or caches.
+    # « Historique » (p. 13): what a portal sends to the browser or caches.
     import json
 
     account = ps.Account(("RESTAURATION",))

@@ -242,6 +242,7 @@ class Document(enum.StrEnum):
     CONTRAINDICATION_CERTIFICATE = "contraindication_certificate"
     PAI_PRESCRIPTION = "pai_prescription"
     PAI_PHOTO = "pai_photo"
+    FAMILY_RECORD_PAGE = "family_record_page"
 
     @property
     def label(self) -> str:
@@ -262,6 +263,7 @@ DOCUMENT_LABELS: dict[Document, str] = {
     Document.CONTRAINDICATION_CERTIFICATE: "Certificat médical de contre-indication à la vaccination",
     Document.PAI_PRESCRIPTION: "Ordonnance du médecin (PAI)",
     Document.PAI_PHOTO: "Photo d'identité de l'enfant (PAI)",
+    Document.FAMILY_RECORD_PAGE: "Page supplémentaire du livret de famille (naissance)",
 }
 _EVERY_YEAR = frozenset(
     {

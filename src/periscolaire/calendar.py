@@ -37,7 +37,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import attrs
 
@@ -47,6 +47,7 @@ from periscolaire.errors import ConfigurationError, InvalidArgument, UnknownActi
 
 __all__ = [
     "FRI",
+    "HOLIDAY_ANCHORS",
     "MON",
     "SAT",
     "SUN",
@@ -61,6 +62,7 @@ __all__ = [
     "DayState",
     "DaysBefore",
     "DeadlineRule",
+    "HolidayAnchor",
     "HolidayWindow",
     "SchoolCalendar",
     "Season",
@@ -139,6 +141,8 @@ class _DeadlineContext(Protocol):
 
     def holiday_first_day(self, code: str, day: date) -> date | None: ...
 
+    def holiday_start(self, day: date) -> date | None: ...
+
 
 def _non_negative(instance: Any, attribute: attrs.Attribute[int], value: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
@@ -212,30 +216,63 @@ class DaysBefore(_Rule):
         return f"au plus tard {self.days} {unit} avant ({_at_text(self.at)})"
 
 
+#: What :class:`BeforeHolidayStart` counts its days back from:
+#: ``"holiday_start"``, the start of the holiday period as the official school
+#: calendar gives it (the guide's « début de toute la période de vacances »), or
+#: ``"first_day"``, the first day the activity runs in that holiday period.
+HolidayAnchor = Literal["holiday_start", "first_day"]
+HOLIDAY_ANCHORS: tuple[HolidayAnchor, ...] = ("holiday_start", "first_day")
+
+_ANCHOR_FR: dict[str, str] = {
+    "holiday_start": "le début des vacances",
+    "first_day": "le premier jour du centre",
+}
+
+
+def _anchor(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value not in HOLIDAY_ANCHORS:
+        raise ValueError(f"anchor must be 'holiday_start' or 'first_day', got {value!r}")
+
+
 @attrs.frozen
 class BeforeHolidayStart(_Rule):
-    """At the latest ``days`` days before the first day the activity runs in
-    the holiday period that contains the day (guide p. 10: 14 days, holiday
-    centre). Every day of the same holiday shares one deadline.
+    """At the latest ``days`` days before the start of the holiday period that
+    contains the day (guide p. 10: « au plus tard 14 jours avant le début de
+    toute la période de vacances », holiday centre). Every day of the same
+    holiday period shares one deadline.
+
+    ``anchor`` says which start:
+
+    - ``"holiday_start"`` (the default, the guide's words): the start of the
+      holiday period as the official school calendar gives it
+      (:meth:`SchoolCalendar.holiday_start`): Christmas 2024 starts on Saturday
+      21 December, so 14 days before is Saturday 7 December;
+    - ``"first_day"``: the first day the activity runs in the holiday period
+      (Christmas 2024: Monday 23 December, so Monday 9 December).
 
     >>> BeforeHolidayStart(14).describe()
     'au plus tard 14 jours avant le début des vacances (à minuit)'
+    >>> BeforeHolidayStart(14, anchor="first_day").describe()
+    'au plus tard 14 jours avant le premier jour du centre (à minuit)'
     """
 
     days: int = attrs.field(validator=_non_negative)
+    anchor: HolidayAnchor = attrs.field(default="holiday_start", kw_only=True, validator=_anchor)
 
     def __attrs_post_init__(self) -> None:
         if self.days == 0 and self.at is None:
             raise ValueError("days=0 needs a cut-off time `at`")
 
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
-        first = ctx.holiday_first_day(code, day)
-        if first is None:  # pragma: no cover - guarded when the calendar is built
+        first_day = self.anchor == "first_day"
+        start = ctx.holiday_first_day(code, day) if first_day else ctx.holiday_start(day)
+        if start is None:  # pragma: no cover - guarded when the calendar is built
             raise ValueError(f"{day} is not in a holiday period")
-        return first - timedelta(days=self.days)
+        return start - timedelta(days=self.days)
 
     def describe(self) -> str:
-        return f"au plus tard {self.days} jours avant le début des vacances ({_at_text(self.at)})"
+        unit = "jour" if self.days <= 1 else "jours"
+        return f"au plus tard {self.days} {unit} avant {_ANCHOR_FR[self.anchor]} ({_at_text(self.at)})"
 
 
 @attrs.frozen
@@ -362,6 +399,11 @@ class HolidayWindow:
     It replaces the school-holiday period it overlaps (or adds one, e.g. a
     bridge or the summer), and may give the day its bookings open when no
     booking period covers it (Toussaint 2024 in Cestas).
+
+    ``start`` is the first day of the centre's holiday period (the days the
+    activity may run), not the anchor of a ``holiday_start`` deadline: that
+    stays the official start of the school holidays the window overlaps,
+    unless the window begins earlier (see :meth:`SchoolCalendar.holiday_start`).
     """
 
     start: date = attrs.field(validator=_is_date)
@@ -600,6 +642,7 @@ class SchoolCalendar:
     __slots__ = (
         "_changes",
         "_holiday_of",
+        "_holiday_starts",
         "_running",
         "_windows",
         "activities",
@@ -646,6 +689,7 @@ class SchoolCalendar:
             public, names = frozenset(public_holidays), dict.fromkeys(school_holidays, "")
         self.public_holidays: frozenset[date] = public
         self.school_holidays: frozenset[date] = frozenset(names)
+        self._holiday_starts: dict[HolidayWindow, date] = {}
         self.holiday_periods = self._holiday_periods(windows, names)
         self._holiday_of: dict[date, HolidayWindow] = {
             day: h for h in self.holiday_periods for day in days_between(h.start, h.end)
@@ -663,9 +707,11 @@ class SchoolCalendar:
         self, windows: tuple[HolidayWindow, ...], names: Mapping[date, str]
     ) -> tuple[HolidayWindow, ...]:
         """School-holiday periods within the booking periods' span, replaced or
-        completed by the configured windows."""
+        completed by the configured windows; records the official start of
+        each (see :meth:`holiday_start`)."""
         found = []
-        for block_start, block_end in _runs(self.school_holidays):
+        blocks = tuple(_runs(self.school_holidays))
+        for block_start, block_end in blocks:
             if block_end - block_start < timedelta(days=MIN_HOLIDAY_LENGTH - 1):
                 continue  # a bridge, not a holiday period
             first, last = max(block_start, self.first_day), min(block_end, self.last_day)
@@ -674,7 +720,12 @@ class SchoolCalendar:
             if any(w.start <= last and first <= w.end for w in windows):
                 continue  # the configured window takes its place
             label = names.get(block_start, "").split(";")[-1].strip()
-            found.append(HolidayWindow(first, last, label=label))
+            derived = HolidayWindow(first, last, label=label)
+            found.append(derived)
+            self._holiday_starts[derived] = block_start  # not cut to the periods' span
+        for window in windows:
+            official = [a for a, b in blocks if a <= window.end and window.start <= b]
+            self._holiday_starts[window] = min([window.start, *official])
         return tuple(sorted([*found, *windows], key=lambda w: w.start))
 
     def _add(self, activity: ActivityRules) -> None:
@@ -924,6 +975,29 @@ class SchoolCalendar:
         """The holiday period (of the holiday centre) that contains ``day``."""
         return self._holiday_of.get(check_day(day))
 
+    def holiday_start(self, day: date) -> date | None:
+        """The start of the holiday period that contains ``day``, as the
+        official school calendar gives it: the anchor of a
+        ``before_holiday_start_days`` deadline with ``anchor = "holiday_start"``
+        (guide p. 10, « le début de toute la période de vacances »). None when
+        ``day`` is in no holiday period.
+
+        It is the first day of the school holidays (the ``holidays`` package,
+        or the ``school_holidays`` given) the holiday period belongs to: a
+        Saturday, even when the centre first runs on the Monday, and never cut
+        to the booking periods. For a configured :class:`HolidayWindow`, the
+        first day of the official school holidays it overlaps; its own
+        ``start`` if it begins earlier (days added before the holidays) or if
+        it overlaps no official school holidays.
+
+        >>> from periscolaire import load_commune
+        >>> cal = load_commune().calendar
+        >>> cal.holiday_start(date(2024, 12, 23)), cal.holiday_start(date(2024, 12, 20))
+        (datetime.date(2024, 12, 21), None)
+        """
+        holiday = self._holiday_of.get(check_day(day))
+        return None if holiday is None else self._holiday_starts[holiday]
+
     def is_public_holiday(self, day: date) -> bool:
         return day in self.public_holidays
 
@@ -960,6 +1034,9 @@ class _Context:
     def holiday_first_day(self, code: str, day: date) -> date | None:
         holiday = self._calendar.holiday_of(day)
         return None if holiday is None else self._firsts.get(holiday.start)
+
+    def holiday_start(self, day: date) -> date | None:
+        return self._calendar.holiday_start(day)
 
 
 # --------------------------------------------------------------------------

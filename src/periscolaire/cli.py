@@ -21,13 +21,15 @@ from periscolaire.calendar import (
     days_between,
     days_in_month,
 )
-from periscolaire.commune import Commune, load_commune
-from periscolaire.errors import PeriscolaireError, TariffError
+from periscolaire.commune import BUNDLED, Activity, Commune, bundled_communes, load_commune
+from periscolaire.errors import PeriscolaireError, TariffError, UnknownActivity
+from periscolaire.init import school_year_of
 from periscolaire.tariff import Pricing
 
 __all__ = ["main"]
 
 EXIT_USAGE = 2
+
 
 _MARKS = {
     DayState.BOOKABLE: "R",
@@ -72,6 +74,16 @@ def _month(text: str) -> tuple[int, int]:
     return parsed.year, parsed.month
 
 
+def _year(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 2000 <= value <= 2098:
+        raise argparse.ArgumentTypeError(f"année AAAA de 2000 à 2098 attendue, reçu {text!r}")
+    return value
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -83,6 +95,10 @@ def _positive(text: str) -> int:
 
 
 def _parser() -> _Parser:
+    commune_help = (
+        f"configuration TOML : un fichier, ou un nom livré ({', '.join(bundled_communes())}) ; "
+        f"défaut : {BUNDLED.removesuffix('.toml')}, l'année du guide"
+    )
     parser = _Parser(
         prog="periscolaire",
         description="Règles des portails famille : calendrier des réservations d'une commune.",
@@ -97,7 +113,7 @@ def _parser() -> _Parser:
             "avec l'état de chaque jour et sa date limite de réservation."
         ),
     )
-    cal.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    cal.add_argument("--commune", metavar="FILE", help=commune_help)
     cal.add_argument(
         "--now",
         metavar="DATETIME",
@@ -114,6 +130,8 @@ def _parser() -> _Parser:
         help="couleurs : auto (si terminal), always, never",
     )
     cal.set_defaults(run=_run_calendar)
+
+    _add_init(sub)
 
     demo = sub.add_parser(
         "demo",
@@ -149,7 +167,7 @@ def _parser() -> _Parser:
             "avec --after, compare à d'autres tarifs. --plot écrit un graphique PNG (periscolaire[plot])."
         ),
     )
-    tariff.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    tariff.add_argument("--commune", metavar="FILE", help=commune_help)
     tariff.add_argument("--families", metavar="FILE.csv", help="familles d'un scénario (CSV)")
     tariff.add_argument("--after", metavar="FILE.toml", help="configuration avec les nouveaux tarifs")
     tariff.add_argument("--plot", metavar="FILE.png", help="écrit le graphique des prix selon le QF")
@@ -175,7 +193,7 @@ def _parser() -> _Parser:
         required=True,
         help="l'instant de la nuit, ISO 8601 (ex. 2024-09-03T02:00) : le même pour une relance",
     )
-    nightly.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    nightly.add_argument("--commune", metavar="FILE", help=commune_help)
     nightly.add_argument(
         "--out", metavar="DIR", help="écrit chaque e-mail dans un fichier de ce répertoire (créé au besoin)"
     )
@@ -214,7 +232,7 @@ def _parser() -> _Parser:
         ),
     )
     rotate.add_argument("url", metavar="URL")
-    rotate.add_argument("--commune", metavar="FILE", help="configuration TOML (défaut : Cestas 2024/2025)")
+    rotate.add_argument("--commune", metavar="FILE", help=commune_help)
     rotate.add_argument(
         "--files",
         metavar="DIR",
@@ -222,6 +240,39 @@ def _parser() -> _Parser:
     )
     rotate.set_defaults(run=_run_db_rotate_keys)
     return parser
+
+
+def _add_init(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """The ``init`` subcommand."""
+    init = sub.add_parser(
+        "init",
+        help="écrit la configuration d'une commune pour une année scolaire",
+        description=(
+            "Écrit une configuration TOML commentée pour l'année scolaire YYYY/YYYY+1 : périodes de "
+            "réservation, vacances du centre de loisirs et jours fériés tirés du calendrier scolaire officiel "
+            "de la zone, activités, délais et tarifs repris de --from (défaut : les règles de Cestas, du "
+            "guide). Les dates propres à l'ancienne année (fermetures, capacités d'un jour) sont laissées "
+            "en commentaire, à compléter."
+        ),
+    )
+    init.add_argument("--name", required=True, help="nom de la commune")
+    init.add_argument("--zone", required=True, choices=("A", "B", "C"), help="zone de vacances scolaires")
+    init.add_argument(
+        "--year",
+        required=True,
+        metavar="YYYY",
+        type=_year,
+        help="première année de l'année scolaire (2026 : 2026/2027)",
+    )
+    init.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="configuration dont reprendre les règles, fichier ou nom livré (défaut : cestas-2024-2025)",
+    )
+    init.add_argument("--out", metavar="FILE", help="fichier à écrire (défaut : sortie standard)")
+    init.add_argument("--force", action="store_true", help="remplace le fichier --out s'il existe")
+    init.set_defaults(run=_run_init)
 
 
 def _version() -> str:
@@ -247,7 +298,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 0
 
 
-def _reference_now(commune: Commune, given: datetime | None) -> tuple[datetime, str]:
+def _reference_now(
+    commune: Commune, given: datetime | None, source: str | None = None
+) -> tuple[datetime, str]:
     """The instant to show the calendar at, and a sentence saying where it came from."""
     if given is not None:
         return given, "--now"
@@ -256,10 +309,14 @@ def _reference_now(commune: Commune, given: datetime | None) -> tuple[datetime, 
     first_open = min(p.opens_at for p in cal.periods)
     if first_open <= now <= datetime.combine(cal.last_day, datetime.min.time()):
         return now, "heure actuelle"
-    return (
-        first_open,
-        "première ouverture des réservations (l'heure actuelle est hors de l'année scolaire configurée)",
-    )
+    note = "première ouverture des réservations (l'heure actuelle est hors de l'année scolaire configurée"
+    year = commune.school_year if commune.school_year is not None else school_year_of(cal.first_day)
+    asked = school_year_of(now.date())
+    if now.date() > cal.last_day:
+        asked = max(asked, year + 1)
+    if asked != year:
+        note += f" ; {_other_year(commune, asked, source)}"
+    return first_open, note + ")"
 
 
 def _colour(args: argparse.Namespace, out: TextIO) -> bool:
@@ -274,12 +331,81 @@ def _fmt(day: date) -> str:
     return f"{WEEKDAY_ABBR_FR[day.weekday()]} {day:%d/%m/%Y}"
 
 
+def _span(cal: SchoolCalendar) -> tuple[date, date]:
+    """The first and last day of a configuration: its periods and holiday windows."""
+    first = min([cal.first_day, *(h.start for h in cal.holiday_periods)])
+    last = max([cal.last_day, *(h.end for h in cal.holiday_periods)])
+    return first, last
+
+
+def _slug(name: str) -> str:
+    """A commune's name as in the bundled files' names (« Cestas » -> cestas)."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def _other_year(commune: Commune, year: int, source: str | None) -> str:
+    """Where to find the configuration of school year ``year``: a bundled
+    file of the same commune, else ``periscolaire init``."""
+    import shlex
+
+    hints = []
+    name = f"{_slug(commune.name)}-{year}-{year + 1}"
+    if name in bundled_communes():
+        hints.append(f"--commune {name}")
+    command = (
+        f"periscolaire init --name {shlex.quote(commune.name)} --zone {commune.holiday_zone} --year {year}"
+    )
+    if source is not None:
+        command += f" --from {shlex.quote(source)}"
+    hints.append(f"écrivez-la avec {command}" if hints else command)
+    return f"pour {year}/{year + 1} : {', ou '.join(hints)}"
+
+
+def _outside(commune: Commune, what: str, day: date, source: str | None) -> PeriscolaireError:
+    """The error for a month or a day outside the configuration's school year
+    (``day``: the month's first day, or the day), with where to find the
+    year asked for (after the configuration's last day: at least the next one)."""
+    first, last = _span(commune.calendar)
+    year = commune.school_year if commune.school_year is not None else school_year_of(first)
+    text = (
+        f"{what} est hors de l'année scolaire de la configuration ({commune.name} {year}/{year + 1} : "
+        f"du {_fmt(first)} au {_fmt(last)})"
+    )
+    asked = max(school_year_of(day), year + 1) if day > last else school_year_of(day)
+    if asked != year:
+        text += f" ; {_other_year(commune, asked, source)}"
+    return PeriscolaireError(text, code="out_of_school_year")
+
+
+def _activities(commune: Commune, codes: Sequence[str]) -> list[Activity]:
+    """The activities named on the command line; an unknown code lists the valid ones."""
+    for code in codes:
+        if code not in commune.activities:
+            unknown = UnknownActivity(code)
+            raise PeriscolaireError(
+                f"{unknown.message} Activités de {commune.name} : {', '.join(commune.activities)}.",
+                code=unknown.code,
+            )
+    return [commune.activity(code) for code in codes]
+
+
 def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
     commune = load_commune(args.commune)
     cal = commune.calendar
-    now, source = _reference_now(commune, args.now)
-    codes = args.activity or list(commune.activities)
-    activities = [commune.activity(code) for code in codes]
+    activities = _activities(commune, args.activity or list(commune.activities))
+    first, last = _span(cal)
+    if args.month:
+        year, month = args.month
+        if date(year, month, days_in_month(year, month)) < first or date(year, month, 1) > last:
+            raise _outside(commune, f"{MONTH_FR[month]} {year}", date(year, month, 1), args.commune)
+    elif args.now is not None and cal.local(args.now).date() > last:
+        day = cal.local(args.now).date()
+        raise _outside(commune, f"le {_fmt(day)} (--now)", day, args.commune)
+    now, source = _reference_now(commune, args.now, args.commune)
     if args.month:
         year, month = args.month
     else:
@@ -313,6 +439,36 @@ def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
         write("\n")
         _grid(write, cal, activity.code, year, month, now, colour)
     write(f"\n{_LEGEND}\n")
+    return 0
+
+
+def _run_init(args: argparse.Namespace, out: TextIO) -> int:
+    from periscolaire.init import init_toml
+
+    text = init_toml(args.name, args.zone, args.year, args.source)
+    if args.out is None:
+        out.write(text)
+        return 0
+    try:
+        with open(args.out, "w" if args.force else "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise PeriscolaireError(
+            f"{args.out} existe déjà : choisissez un autre --out, ou --force pour le remplacer",
+            code="file_exists",
+        ) from None
+    except OSError as exc:
+        raise PeriscolaireError(
+            f"impossible d'écrire {args.out} ({exc.strerror or exc})", code="file_unwritable"
+        ) from None
+    commune = Commune.from_toml(text)
+    to_do = sum(1 for line in text.splitlines() if "TO CHECK" in line or "TO FILL IN" in line)
+    out.write(
+        f"{args.out} : {commune.name} {args.year}/{args.year + 1}, zone {args.zone}, "
+        f"{len(commune.periods)} périodes de réservation, "
+        f"{len(commune.calendar.holiday_periods)} périodes de vacances du centre de loisirs ; "
+        f"à relire : {to_do} ligne(s) TO CHECK ou TO FILL IN.\n"
+    )
     return 0
 
 

@@ -36,6 +36,7 @@ import attrs
 
 from periscolaire.calendar import (
     FRI,
+    HOLIDAY_ANCHORS,
     MON,
     THU,
     TUE,
@@ -46,6 +47,7 @@ from periscolaire.calendar import (
     DayOfPreviousMonth,
     DaysBefore,
     DeadlineRule,
+    HolidayAnchor,
     HolidayWindow,
     SchoolCalendar,
     Season,
@@ -56,7 +58,7 @@ from periscolaire.errors import ConfigurationError, InvalidAmount, PeriscolaireE
 from periscolaire.money import MAX_AMOUNT, money
 from periscolaire.tariff import BracketTariff, EffortRateTariff, Pricing, Tariff
 
-__all__ = ["BUNDLED", "Activity", "Commune", "load_commune"]
+__all__ = ["BUNDLED", "Activity", "Commune", "bundled_communes", "load_commune"]
 
 #: The configuration ``load_commune()`` reads when given no path.
 BUNDLED = "cestas-2024-2025.toml"
@@ -390,20 +392,65 @@ class Commune:
         return _toml(self.to_dict())
 
 
-def load_commune(path: str | PathLike[str] | None = None) -> Commune:
-    """Load a commune from a TOML file; with no path, the bundled Cestas 2024/2025.
+#: What a bundled configuration's name looks like (``cestas-2026-2027``): a
+#: string of this shape is looked up among them before it is taken for a path.
+_BUNDLED_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
+
+def bundled_communes() -> tuple[str, ...]:
+    """Names of the configurations shipped with the library, for
+    ``load_commune(name)`` and ``--commune NAME``.
+
+    >>> bundled_communes()
+    ('cestas-2024-2025', 'cestas-2025-2026', 'cestas-2026-2027')
+    """
+    from importlib.resources import files
+
+    names = (entry.name for entry in files("periscolaire").joinpath("data").iterdir())
+    return tuple(sorted(n.removesuffix(".toml") for n in names if n.endswith(".toml")))
+
+
+def _bundled_text(name: str) -> str:
+    from importlib.resources import files
+
+    return files("periscolaire").joinpath("data", f"{name}.toml").read_text(encoding="utf-8")
+
+
+def load_commune(path: str | PathLike[str] | None = None) -> Commune:
+    """Load a commune from a TOML file, or a bundled configuration by name
+    (:func:`bundled_communes`: ``"cestas-2026-2027"``); with no path, the
+    bundled Cestas 2024/2025, the guide's year.
+
+    A name of lower-case letters, digits and hyphens (no dot, no slash) is a
+    bundled configuration's when one has it, else a file's.
+
+    >>> load_commune("cestas-2026-2027").school_year
+    2026
     >>> load_commune("nowhere.toml")
     Traceback (most recent call last):
     ...
     periscolaire.errors.ConfigurationError: fichier de configuration introuvable : nowhere.toml
+    >>> load_commune("cestas-2031-2032")
+    Traceback (most recent call last):
+    ...
+    periscolaire.errors.ConfigurationError: fichier de configuration introuvable : cestas-2031-2032 (configurations livrées : ...)
     """
     if path is None:
-        from importlib.resources import files
-
-        text = files("periscolaire").joinpath("data", BUNDLED).read_text(encoding="utf-8")
+        text = _bundled_text(BUNDLED.removesuffix(".toml"))
+    elif isinstance(path, str) and _BUNDLED_NAME.fullmatch(path) and path in bundled_communes():
+        text = _bundled_text(path)
     else:
-        text = _read_file(_file_path(path))
+        try:
+            text = _read_file(_file_path(path))
+        except ConfigurationError as exc:
+            if exc.code != "file_not_found" or not (isinstance(path, str) and _BUNDLED_NAME.fullmatch(path)):
+                raise
+            raise ConfigurationError(
+                "",
+                f"{exc.message} (configurations livrées : {', '.join(bundled_communes())} ; "
+                "une autre année : periscolaire init)",
+                code="file_not_found",
+            ) from None
     return Commune.from_toml(text)
 
 
@@ -813,7 +860,8 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
             working = table.get("working_days", _bool, False)
             rule = DaysBefore(table.get(kind, _days), at=at, working_days=working)
         elif kind == "before_holiday_start_days":
-            rule = BeforeHolidayStart(table.get(kind, _days), at=at)
+            anchor = table.get("anchor", _holiday_anchor, "holiday_start")
+            rule = BeforeHolidayStart(table.get(kind, _days), at=at, anchor=anchor)
         elif kind == "weekday_before":
             rule = WeekdayBefore(table.get(kind, _weekday), at=at)
         else:
@@ -826,6 +874,16 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
         ) from None
     table.done()
     return rule
+
+
+def _holiday_anchor(value: Any, path: str) -> HolidayAnchor:
+    """``anchor`` of ``before_holiday_start_days``: ``"holiday_start"`` (the
+    official start of the holidays, the default) or ``"first_day"`` (the
+    first day the activity runs in them)."""
+    for anchor in HOLIDAY_ANCHORS:
+        if value == anchor:
+            return anchor
+    raise ConfigurationError(path, f'"holiday_start" ou "first_day" est attendu, reçu {_kind(value)}')
 
 
 def _day_of_month(value: Any, path: str) -> int:
@@ -1048,7 +1106,7 @@ def _dump_rule(rule: DeadlineRule) -> dict[str, Any]:
         if rule.working_days:
             out["working_days"] = True
     elif isinstance(rule, BeforeHolidayStart):
-        out = {"before_holiday_start_days": rule.days}
+        out = {"before_holiday_start_days": rule.days, "anchor": rule.anchor}
     elif isinstance(rule, WeekdayBefore):
         out = {"weekday_before": WEEKDAY_NAMES[rule.weekday]}
     else:

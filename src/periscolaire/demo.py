@@ -157,7 +157,7 @@ class _Story:
         d.attach(FicheKind.RESPONSABLE, None, Document.TAX_NOTICE, [Upload("avis-2023.pdf", PDF)])
         d.transmit(FicheKind.RESPONSABLE, now=at, signature=Signature("Jean-Paul DUPONT"))
         d.edit(FicheKind.AUTRE_RESPONSABLE, last_name="DUPONT", first_name="Marie", phone="06 00 00 00 00")
-        d.transmit(FicheKind.AUTRE_RESPONSABLE, now=at)
+        d.transmit(FicheKind.AUTRE_RESPONSABLE, now=at, signature=Signature("Marie DUPONT"))
         mamie = d.add_contact("MARTIN", "Josette", "05 56 11 11 11")
         for child in DUPONT.children:
             certificate = "attestation-2023-2024.pdf" if child is AMALIA else "attestation-2024-2025.pdf"

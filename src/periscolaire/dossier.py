@@ -11,7 +11,7 @@ les refusera. Vous recevrez un mail vous informant de l'action de votre
 gestionnaire »; « Tous les éléments avec un astérisque (*) sont à renseigner »,
 but a fiche can be saved « en brouillon ».
 
->>> from datetime import date, datetime
+>>> from datetime import date, datetime, timedelta
 >>> import periscolaire as ps
 >>> family = ps.Family("F1", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
 >>> dossier = ps.Dossier.open(family, school_year=2024)
@@ -28,7 +28,7 @@ from __future__ import annotations
 import enum
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -124,6 +124,10 @@ _STATE_LABELS = {
     FicheState.VALIDATED: "validée",
     FicheState.TO_UPDATE: "à mettre à jour",
 }
+#: Days an expired insurance still grants booking access (the library's choice:
+#: a month to upload the new certificate; ``insurance_grace_days`` in a commune).
+INSURANCE_GRACE_DAYS = 31
+
 #: States in which the family may edit a fiche.
 EDITABLE = frozenset(
     {FicheState.TO_FILL, FicheState.DRAFT, FicheState.REJECTED, FicheState.VALIDATED, FicheState.TO_UPDATE}
@@ -245,8 +249,15 @@ def required_documents(kind: FicheKind, data: Mapping[str, Any]) -> tuple[Docume
 
 #: Documents a fiche may carry (required or optional).
 ALLOWED_DOCUMENTS: Mapping[FicheKind, frozenset[Document]] = {
+    # « Page supplémentaire du livret de famille en cas de naissance » (p. 15): the guide
+    # names no fiche; the library's choice is the RESPONSABLE fiche, with the family's papers.
     FicheKind.RESPONSABLE: frozenset(
-        {Document.PROOF_OF_ADDRESS, Document.DIVORCE_JUDGMENT, Document.TAX_NOTICE}
+        {
+            Document.PROOF_OF_ADDRESS,
+            Document.DIVORCE_JUDGMENT,
+            Document.TAX_NOTICE,
+            Document.FAMILY_RECORD_PAGE,
+        }
     ),
     FicheKind.AUTRE_RESPONSABLE: frozenset({Document.TAX_NOTICE}),
     FicheKind.ASSURANCE: frozenset({Document.INSURANCE_CERTIFICATE}),
@@ -494,6 +505,8 @@ class Dossier:
         other_responsable: bool = False,
         deadline: date | None = None,
         school_year_start: date | None = None,
+        opens: date | None = None,
+        insurance_grace_days: int = INSURANCE_GRACE_DAYS,
     ) -> None:
         if not isinstance(family, Family):
             raise InvalidArgument(f"family : une ps.Family est attendue, reçu {family!r}.")
@@ -506,7 +519,13 @@ class Dossier:
                 f"school_year : une année scolaire (2024 pour 2024/2025) est attendue, reçu {school_year!r}."
             )
         require_bool(other_responsable, "other_responsable")
-        for name, day in (("deadline", deadline), ("school_year_start", school_year_start)):
+        if isinstance(insurance_grace_days, bool) or not isinstance(insurance_grace_days, int):
+            raise InvalidArgument(
+                f"insurance_grace_days : un nombre de jours est attendu, reçu {insurance_grace_days!r}."
+            )
+        if not 0 <= insurance_grace_days <= 366:
+            raise InvalidArgument(f"insurance_grace_days : de 0 à 366 jours, reçu {insurance_grace_days}.")
+        for name, day in (("deadline", deadline), ("school_year_start", school_year_start), ("opens", opens)):
             if day is not None and type(day) is not date:
                 raise InvalidArgument(f"{name} : une date est attendue, reçu {day!r}.")
         self.family = family
@@ -514,6 +533,10 @@ class Dossier:
         self.other_responsable = other_responsable
         self.deadline = deadline
         self.school_year_start = school_year_start or date(school_year, 9, 1)
+        #: The campaign's first day: « entre le 19 juin et le 16 août » (p. 15).
+        self.opens = opens
+        #: Days an expired insurance still grants booking access (see :meth:`booking_access`).
+        self.insurance_grace_days = insurance_grace_days
         #: The school year this dossier was renewed into (its contacts continue there).
         self.renewed_into: int | None = None
         kinds: list[FicheId] = [(FicheKind.RESPONSABLE, None)]
@@ -534,17 +557,24 @@ class Dossier:
         other_responsable: bool = False,
         deadline: date | None = None,
         school_year_start: date | None = None,
+        opens: date | None = None,
+        insurance_grace_days: int | None = None,
     ) -> Dossier:
         """The dossier of a school year (``2024`` is 2024/2025): RESPONSABLE,
         AUTRE_RESPONSABLE when there is one, and for each child ASSURANCE,
         AUTORISATIONS, CONTACTS, SANTE, REGLEMENT, all « à saisir ». The
-        deadline is the commune's (``commune.dossier_deadline``)."""
+        campaign's dates are the commune's (``commune.dossier_opens``,
+        ``commune.dossier_deadline``)."""
         return cls(
             family,
             school_year,
             other_responsable=other_responsable,
             deadline=deadline,
             school_year_start=school_year_start,
+            opens=opens,
+            insurance_grace_days=INSURANCE_GRACE_DAYS
+            if insurance_grace_days is None
+            else insurance_grace_days,
         )
 
     # -- reading ----------------------------------------------------------------------
@@ -580,8 +610,26 @@ class Dossier:
 
     @property
     def grants_booking_access(self) -> bool:
-        """Every fiche transmitted or validated (or reopened while validated)."""
+        """Every fiche transmitted or validated (or reopened while validated) —
+        without the insurances' grace period: :meth:`booking_access` is the
+        rule a booking screen applies."""
         return all(f.done for f in self._fiches.values())
+
+    def booking_access(self, today: date) -> bool:
+        """Whether the family may book on ``today``: every fiche transmitted or
+        validated, an insurance that expired less than
+        ``insurance_grace_days`` ago still counting — an insurance ending on
+        31 December (the usual date) does not lock the family out on
+        1 January while it uploads the new certificate."""
+        if type(today) is not date:
+            raise InvalidArgument(f"today : une date est attendue, reçu {today!r}.")
+        return all(f.done or self._in_grace(f, today) for f in self._fiches.values())
+
+    def _in_grace(self, fiche: _Fiche, today: date) -> bool:
+        if fiche.kind != FicheKind.ASSURANCE or fiche.validated is None:
+            return False
+        expiry = fiche.validated.data.get("expiry")
+        return isinstance(expiry, date) and today <= expiry + timedelta(days=self.insurance_grace_days)
 
     def is_late(self, today: date) -> bool:
         """Fiches remain untransmitted after the deadline (« avant le vendredi 16
@@ -690,12 +738,8 @@ class Dossier:
             for f in SCHEMA[fiche.kind]
             if f.required and (data.get(f.name) is None or data.get(f.name) == "")
         ]
-        if fiche.kind == FicheKind.ASSURANCE and data.get("new_company"):
-            missing += [
-                f.label
-                for f in SCHEMA[fiche.kind]
-                if f.name in ("company_address", "company_phone") and not data.get(f.name)
-            ]
+        # A new insurer: « le maximum d'informations dont vous disposez » (p. 7) is best
+        # effort, so its address and phone stay optional.
         if missing:
             problems.append(("missing_fields", f"champs obligatoires manquants : {', '.join(missing)}"))
         if fiche.kind == FicheKind.REGLEMENT and data.get("acknowledged") is not True:
@@ -723,7 +767,10 @@ class Dossier:
                 problems.append(
                     ("proof_of_address_too_old", "le justificatif de domicile a plus de deux mois")
                 )
-        if fiche.kind == FicheKind.RESPONSABLE and (signature is None or not signature.name.strip()):
+        # AUTRE RESPONSABLE: « Procéder de la même manière » (p. 6), the same certification.
+        if fiche.kind in (FicheKind.RESPONSABLE, FicheKind.AUTRE_RESPONSABLE) and (
+            signature is None or not signature.name.strip()
+        ):
             problems.append(
                 (
                     "missing_certification",
@@ -756,6 +803,12 @@ class Dossier:
                 f"signature : une ps.Signature est attendue, reçu {type(signature).__name__}."
             )
         fiche = self._get(kind, child)
+        if self.opens is not None and now.date() < self.opens:
+            raise DossierError(
+                f"{self._label(fiche)} : la campagne du dossier {self.school_year}/{self.school_year + 1} "
+                f"ouvre le {self.opens:%d/%m/%Y} (« entre le 19 juin et le 16 août », p. 15).",
+                code="campaign_not_open",
+            )
         if fiche.state == FicheState.TRANSMITTED:
             raise DossierError(f"{self._label(fiche)} : déjà transmise.", code="already_transmitted")
         if fiche.state == FicheState.VALIDATED:
@@ -840,14 +893,24 @@ class Dossier:
         return tuple(events)
 
     def new_year(
-        self, school_year: int | None = None, *, family: Family | None = None, deadline: date | None = None
+        self,
+        school_year: int | None = None,
+        *,
+        family: Family | None = None,
+        deadline: date | None = None,
+        opens: date | None = None,
     ) -> Dossier:
         """The next school year's dossier: every fiche validated this year is
         « à mettre à jour », prefilled with this year's data; documents renewed
         every year are dropped. A new child gets new fiches."""
         year = school_year if school_year is not None else self.school_year + 1
         following = Dossier(
-            family or self.family, year, other_responsable=self.other_responsable, deadline=deadline
+            family or self.family,
+            year,
+            other_responsable=self.other_responsable,
+            deadline=deadline,
+            opens=opens,
+            insurance_grace_days=self.insurance_grace_days,
         )
         following._contacts = dict(self._contacts)
         following._next_contact = self._next_contact
@@ -1022,6 +1085,8 @@ class Dossier:
             "other_responsable": self.other_responsable,
             "deadline": None if self.deadline is None else self.deadline.isoformat(),
             "school_year_start": self.school_year_start.isoformat(),
+            "opens": None if self.opens is None else self.opens.isoformat(),
+            "insurance_grace_days": self.insurance_grace_days,
             "next_contact": self._next_contact,
             "renewed_into": self.renewed_into,
             "contacts": [attrs.asdict(c) for c in self._contacts.values()],
@@ -1059,6 +1124,10 @@ class Dossier:
             other_responsable=boolean(member(data, "other_responsable"), "other_responsable"),
             deadline=None if deadline is None else iso_date(deadline, "deadline"),
             school_year_start=iso_date(member(data, "school_year_start"), "school_year_start"),
+            opens=None if data.get("opens") is None else iso_date(data["opens"], "opens"),
+            insurance_grace_days=integer(
+                data.get("insurance_grace_days", INSURANCE_GRACE_DAYS), "insurance_grace_days"
+            ),
         )
         dossier._next_contact = integer(member(data, "next_contact"), "next_contact")
         if dossier._next_contact < 1:

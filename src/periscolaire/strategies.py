@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from periscolaire.attachments import MAX_SIZE, Upload
 from periscolaire.calendar import (
     FRI,
+    HOLIDAY_ANCHORS,
     MON,
     THU,
     TUE,
@@ -96,7 +97,14 @@ def deadline_rules(season: Season = Season.SCHOOL) -> st.SearchStrategy[Deadline
         st.builds(DayOfPreviousMonth, st.integers(1, 31), at=_cutoffs),
     ]
     if season == Season.HOLIDAYS:
-        rules.append(st.builds(BeforeHolidayStart, st.integers(1, 21), at=_cutoffs))
+        rules.append(
+            st.builds(
+                BeforeHolidayStart,
+                st.integers(1, 21),
+                at=_cutoffs,
+                anchor=st.sampled_from(HOLIDAY_ANCHORS),
+            )
+        )
     return st.one_of(rules)
 
 
@@ -465,7 +473,7 @@ def _complete(dossier: Dossier, kind: FicheKind, child: str | None) -> None:
 
 
 def _signature(kind: FicheKind) -> Signature | None:
-    if kind in (FicheKind.RESPONSABLE, FicheKind.REGLEMENT):
+    if kind in (FicheKind.RESPONSABLE, FicheKind.AUTRE_RESPONSABLE, FicheKind.REGLEMENT):
         return Signature("Jean-Paul DUPONT", "Cestas", _NOW)
     return None
 

@@ -280,7 +280,7 @@ class ReservationLike(Protocol):
 
 @attrs.frozen
 class History:
-    """« Historique » (p. 14): consumptions and payments of the current month and
+    """« Historique » (p. 13, before « Paiement et Solde »): consumptions and payments of the current month and
     the previous one. Older history is asked from the régie."""
 
     start: date
