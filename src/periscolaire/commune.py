@@ -240,6 +240,10 @@ class Commune:
     school_year: int | None = None
     school_weekdays: tuple[int, ...] = (MON, TUE, THU, FRI)
     dossier_deadline: date | None = None
+    #: The dossier campaign's first day (« entre le 19 juin et le 16 août », p. 15).
+    dossier_opens: date | None = None
+    #: Days an expired insurance still grants booking access (0: none).
+    insurance_grace_days: int = 31
     closures: tuple[Closure, ...] = attrs.field(default=(), converter=_closures)
     holiday_windows: tuple[HolidayWindow, ...] = attrs.field(default=(), converter=_windows)
     key: str = ""
@@ -266,6 +270,11 @@ class Commune:
             _year(self.school_year, "commune.school_year")
         if self.dossier_deadline is not None:
             _check_day(self.dossier_deadline, "commune.dossier_deadline")
+        if self.dossier_opens is not None:
+            _check_day(self.dossier_opens, "commune.dossier_opens")
+            if self.dossier_deadline is not None and self.dossier_opens > self.dossier_deadline:
+                raise ConfigurationError("commune.dossier_opens", "la campagne ouvre après sa date limite")
+        _grace(self.insurance_grace_days, "commune.insurance_grace_days")
         for i, period in enumerate(self.periods):
             for key in ("opens", "start", "end"):
                 _check_day(getattr(period, key), f"periods[{i}].{key}")
@@ -701,6 +710,13 @@ def _int(value: Any, path: str) -> int:
     return value
 
 
+def _grace(value: Any, path: str) -> int:
+    n = _int(value, path)
+    if not 0 <= n <= 366:
+        raise ConfigurationError(path, f"de 0 à 366 jours, reçu {_show(n)}", code="out_of_range")
+    return n
+
+
 def _natural(value: Any, path: str) -> int:
     n = _int(value, path)
     if n < 0:
@@ -1040,6 +1056,8 @@ def _parse(root: _Table) -> Commune:
         "school_year": head.get("school_year", _year, None),
         "school_weekdays": school_weekdays,
         "dossier_deadline": head.get("dossier_deadline", _date, None),
+        "dossier_opens": head.get("dossier_opens", _date, None),
+        "insurance_grace_days": head.get("insurance_grace_days", _grace, 31),
     }
     head.done()
     activities_table = root.table("activities", required=True)
@@ -1149,8 +1167,12 @@ def _dump(commune: Commune) -> dict[str, Any]:
     if commune.school_year is not None:
         head["school_year"] = commune.school_year
     head["school_weekdays"] = [WEEKDAY_NAMES[d] for d in commune.school_weekdays]
+    if commune.dossier_opens is not None:
+        head["dossier_opens"] = commune.dossier_opens
     if commune.dossier_deadline is not None:
         head["dossier_deadline"] = commune.dossier_deadline
+    if commune.insurance_grace_days != 31:
+        head["insurance_grace_days"] = commune.insurance_grace_days
     activities: dict[str, Any] = {}
     for code, a in commune.activities.items():
         row: dict[str, Any] = {

@@ -387,7 +387,10 @@ class FamilyDossier(DossierHandle):
                         code="dossier_renewed",
                     )
                 following = earlier.new_year(
-                    self.school_year, family=self._family, deadline=commune.dossier_deadline
+                    self.school_year,
+                    family=self._family,
+                    deadline=commune.dossier_deadline,
+                    opens=commune.dossier_opens,
                 )
                 return earlier.to_dict(), following  # the earlier year takes no new contact from now on
 
@@ -403,6 +406,8 @@ class FamilyDossier(DossierHandle):
                     self.school_year,
                     other_responsable=other_responsable,
                     deadline=commune.dossier_deadline,
+                    opens=commune.dossier_opens,
+                    insurance_grace_days=commune.insurance_grace_days,
                 )
 
         def work(stored: Any) -> tuple[dict[str, Any] | None, None]:

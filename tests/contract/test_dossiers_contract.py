@@ -605,3 +605,18 @@ def test_db_rotate_keys_reseals_the_files_of_a_directory_and_never_loses_one(
     assert "3 dossier(s) et fichier(s)" in out.getvalue()
     only_new = ps.Families(cestas, store=ps.open_store(url, health_keys=[new], files=directory))
     assert only_new.family(DUPONT).dossier(2024).file_content(file) == PDF
+
+
+def test_a_stored_dossier_follows_the_communes_campaign_and_grace(families: ps.Families) -> None:
+    # « entre le 19 juin et le 16 août » (p. 15): the bundled Cestas file opens the campaign on 19 June.
+    assert families.commune.dossier_opens == date(2024, 6, 19)
+    dossier = opened(families)
+    with pytest.raises(ps.DossierError) as info:
+        dossier.transmit(ps.FicheKind.AUTORISATIONS, "paolo", now=datetime(2024, 6, 18, 20))
+    assert info.value.code == "campaign_not_open"
+    stored = dossier.read()
+    assert (stored.opens, stored.deadline, stored.insurance_grace_days) == (
+        date(2024, 6, 19),
+        date(2024, 8, 16),
+        families.commune.insurance_grace_days,
+    )
