@@ -16,10 +16,26 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import bench_accounts, bench_booking, bench_calendar, bench_demo, bench_store, bench_tariff
+from benchmarks import (
+    bench_accounts,
+    bench_booking,
+    bench_calendar,
+    bench_demo,
+    bench_scenarios,
+    bench_store,
+    bench_tariff,
+)
 from benchmarks.common import Figure, print_table
 
-MODULES = [bench_calendar, bench_booking, bench_tariff, bench_demo, bench_store, bench_accounts]
+MODULES = [
+    bench_calendar,
+    bench_booking,
+    bench_tariff,
+    bench_scenarios,
+    bench_demo,
+    bench_store,
+    bench_accounts,
+]
 
 
 def main(argv: list[str] | None = None) -> int:

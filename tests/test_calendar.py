@@ -592,3 +592,189 @@ def test_without_a_system_time_zone_database_the_bundled_copy_serves(monkeypatch
     assert datetime(2024, 7, 1, 12, tzinfo=paris).utcoffset() == timedelta(hours=2)
     with pytest.raises(ValueError, match="unknown time zone"):
         load_timezone("Europe/Atlantide")
+
+
+# -- the rule algebra (issue 13, « Deadlines ») ------------------------------
+
+RESTAURATION = "RESTAURATION"
+
+
+def test_days_before_skipping_weekends_only_counts_public_holidays() -> None:
+    cal = _with_deadline('{ days_before = 3, skip_weekends = true, at = "23:59" }')
+    # Monday 12 May 2025: Fri 9, Thu 8 (Victoire 1945, counted), Wed 7.
+    assert cal.closes_at(RESTAURATION, date(2025, 5, 12)) == datetime(2025, 5, 7, 23, 59, tzinfo=PARIS)
+    working = _with_deadline('{ days_before = 3, working_days = true, at = "23:59" }')
+    assert working.closes_at(RESTAURATION, date(2025, 5, 12)) == datetime(2025, 5, 6, 23, 59, tzinfo=PARIS)
+
+
+def test_days_before_skipping_public_holidays_only_counts_weekends() -> None:
+    cal = _with_deadline("{ days_before = 3, skip_public_holidays = true }")
+    # Friday 9 May 2025: Thu 8 (public holiday, skipped), Wed 7, Tue 6, Mon 5.
+    assert cal.last_booking_day(RESTAURATION, date(2025, 5, 9)) == date(2025, 5, 5)
+    # Monday 12 May 2025: Sun 11, Sat 10, Fri 9 (weekends counted).
+    assert cal.last_booking_day(RESTAURATION, date(2025, 5, 12)) == date(2025, 5, 9)
+
+
+def test_days_before_not_counting_wednesdays() -> None:
+    cal = _with_deadline('{ days_before = 3, skip_weekdays = ["wed"] }')
+    # Friday 14 March 2025: Thu 13, (Wed 12 not counted), Tue 11, Mon 10.
+    assert cal.last_booking_day(RESTAURATION, date(2025, 3, 14)) == date(2025, 3, 10)
+
+
+def test_days_before_working_days_is_both_skips() -> None:
+    assert ps.DaysBefore(3, working_days=True) == ps.DaysBefore(
+        3, skip_weekends=True, skip_public_holidays=True
+    )
+    assert ps.DaysBefore(3, skip_weekends=True, skip_public_holidays=True).working_days
+
+
+def test_days_before_must_count_some_weekday() -> None:
+    with pytest.raises(ValueError, match="at least one weekday"):
+        ps.DaysBefore(3, skip_weekends=True, skip_weekdays=(ps.MON, ps.TUE, ps.WED, ps.THU, ps.FRI))
+
+
+def test_weekday_before_of_the_previous_week_at_noon() -> None:
+    # « le mercredi de la semaine précédente à 12 h »
+    cal = _with_deadline('{ weekday_before = "wed", weeks = 1, at = "12:00" }')
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 20)) == datetime(2025, 3, 12, 12, tzinfo=PARIS)
+    # Every day of the week of Monday 17 March shares it.
+    for day in (date(2025, 3, 17), date(2025, 3, 18), date(2025, 3, 21)):
+        assert cal.closes_at(RESTAURATION, day) == datetime(2025, 3, 12, 12, tzinfo=PARIS), day
+    # Without `weeks`, the last Wednesday strictly before the day.
+    previous = _with_deadline('{ weekday_before = "wed", at = "12:00" }')
+    assert previous.closes_at(RESTAURATION, date(2025, 3, 20)) == datetime(2025, 3, 19, 12, tzinfo=PARIS)
+
+
+def test_weekday_before_two_weeks_before() -> None:
+    # « le vendredi deux semaines avant »
+    cal = _with_deadline('{ weekday_before = "fri", weeks = 2, at = "12:00" }')
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 17)) == datetime(2025, 3, 7, 12, tzinfo=PARIS)
+
+
+def test_no_cancellation_deadline_until_the_day_begins() -> None:
+    cal = _with_deadline("{ days_before = 3 }", cancel='"none"')
+    day = date(2025, 3, 20)
+    assert cal.cancel_closes_at(RESTAURATION, day) == datetime(2025, 3, 20, tzinfo=PARIS)
+    assert cal.is_cancellable(RESTAURATION, day, datetime(2025, 3, 19, 23, 59))
+    assert not cal.is_cancellable(RESTAURATION, day, datetime(2025, 3, 20, 0, 0))
+    assert cal.closes_at(RESTAURATION, day) == datetime(2025, 3, 18, tzinfo=PARIS)  # booking unchanged
+
+
+def test_earliest_three_days_before_and_at_the_latest_the_previous_friday_at_noon() -> None:
+    # « 3 jours avant, et au plus tard le vendredi précédent à 12 h »
+    cal = _with_deadline('{ earliest = [{ days_before = 3 }, { weekday_before = "fri", at = "12:00" }] }')
+    friday_noon = datetime(2025, 3, 14, 12, tzinfo=PARIS)
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 17)) == friday_noon  # 3 days: Friday 14 at midnight
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 20)) == friday_noon  # 3 days: Monday 17 at midnight
+    rule = ps.calendar.earliest(ps.DaysBefore(3), ps.WeekdayBefore(ps.FRI, at=time(12)))
+    assert (
+        str(rule)
+        == "au plus tard 3 jours avant (à minuit), et au plus tard le vendredi précédent (avant 12:00)"
+    )
+
+
+def test_latest_of_two_rules() -> None:
+    cal = _with_deadline('{ latest = [{ days_before = 3 }, { weekday_before = "fri", at = "12:00" }] }')
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 17)) == datetime(2025, 3, 15, tzinfo=PARIS)
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 20)) == datetime(2025, 3, 18, tzinfo=PARIS)
+
+
+def test_exceptions_per_period_and_per_day() -> None:
+    cal = _with_deadline(
+        "{ days_before = 3, exceptions = ["
+        "{ periods = [5], rule = { days_before = 7 } }, "
+        '{ days = [2025-03-17], rule = "none" }, '
+        "{ start = 2025-03-24, end = 2025-03-28, rule = { day_of_previous_month = 20 } }] }"
+    )
+    assert cal.last_booking_day(RESTAURATION, date(2025, 5, 12)) == date(2025, 5, 5)  # period 5: 7 days
+    assert cal.closes_at(RESTAURATION, date(2025, 3, 17)) == datetime(2025, 3, 17, tzinfo=PARIS)  # that day
+    assert cal.last_booking_day(RESTAURATION, date(2025, 3, 25)) == date(2025, 2, 20)  # that week
+    assert cal.last_booking_day(RESTAURATION, date(2025, 3, 20)) == date(2025, 3, 17)  # the default
+
+
+def test_a_holiday_rule_inside_a_combination_is_refused_for_school_time() -> None:
+    with pytest.raises(ps.ConfigurationError, match="vacances"):
+        _with_deadline("{ earliest = [{ days_before = 3 }, { before_holiday_start_days = 14 }] }")
+
+
+def test_the_rule_algebra_describes_itself_in_french() -> None:
+    c = ps.calendar
+    assert str(ps.DaysBefore(3, skip_weekends=True, at=time(23, 59))) == (
+        "au plus tard 3 jours avant, sans compter les week-ends (avant 23:59)"
+    )
+    assert ps.DaysBefore(3, skip_public_holidays=True, skip_weekdays=[ps.WED]).describe() == (
+        "au plus tard 3 jours avant, sans compter les jours fériés ni les mercredis (à minuit)"
+    )
+    assert str(ps.DaysBefore(3, working_days=True, at=time(23, 59))) == (
+        "au plus tard 3 jours ouvrés avant (avant 23:59)"
+    )
+    assert str(ps.WeekdayBefore(ps.WED, weeks=1, at=time(12))) == (
+        "au plus tard le mercredi de la semaine précédente (avant 12:00)"
+    )
+    assert str(ps.WeekdayBefore(ps.FRI, weeks=2, at=time(12))) == (
+        "au plus tard le vendredi deux semaines avant (avant 12:00)"
+    )
+    assert str(c.NoDeadline()) == "jusqu'au jour même (à minuit)"
+    summer = c.DeadlineCase(ps.DaysBefore(10), start=date(2025, 7, 7), end=date(2025, 8, 29))
+    assert str(c.Exceptions(ps.DaysBefore(3), [summer])) == (
+        "au plus tard 3 jours avant (à minuit) ; sauf du 07/07/2025 au 29/08/2025 : "
+        "au plus tard 10 jours avant (à minuit)"
+    )
+
+
+def test_combinations_need_two_rules_and_cases_need_days() -> None:
+    c = ps.calendar
+    with pytest.raises(ValueError, match="at least 2"):
+        c.earliest(ps.DaysBefore(3))
+    with pytest.raises(ValueError, match="needs days"):
+        c.DeadlineCase(ps.DaysBefore(3))
+    with pytest.raises(TypeError, match="deadline rule"):
+        c.Exceptions("3 jours", [c.DeadlineCase(ps.DaysBefore(3), periods=[1])])  # type: ignore[arg-type]
+
+
+class _Holidays:
+    """A deadline context for school-time rules: public holidays only."""
+
+    def __init__(self, cal: ps.SchoolCalendar) -> None:
+        self.cal = cal
+
+    def is_working_day(self, day: date) -> bool:
+        return self.cal.is_working_day(day)
+
+    def is_public_holiday(self, day: date) -> bool:
+        return self.cal.is_public_holiday(day)
+
+    def holiday_first_day(self, code: str, day: date) -> date | None:
+        return None
+
+    def holiday_start(self, day: date) -> date | None:
+        return None
+
+    def period_number(self, day: date) -> int | None:
+        period = self.cal.period_of(day)
+        return None if period is None else period.number
+
+
+def test_earliest_closes_no_later_and_latest_no_earlier_than_each_rule(cal: ps.SchoolCalendar) -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from periscolaire.strategies import deadline_rules
+
+    ctx = _Holidays(cal)
+    days = st.sampled_from(cal.running_days(RESTAURATION))
+
+    @settings(max_examples=200, deadline=None)
+    @given(deadline_rules(), deadline_rules(), days)
+    def check(a: ps.DeadlineRule, b: ps.DeadlineRule, day: date) -> None:
+        first, second = a.closes_at(RESTAURATION, day, ctx), b.closes_at(RESTAURATION, day, ctx)
+        low = ps.calendar.earliest(a, b).closes_at(RESTAURATION, day, ctx)
+        high = ps.calendar.latest(a, b).closes_at(RESTAURATION, day, ctx)
+        assert low <= first
+        assert low <= second
+        assert high >= first
+        assert high >= second
+        assert low == min(first, second)
+        assert high == max(first, second)
+
+    check()

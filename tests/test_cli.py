@@ -77,7 +77,7 @@ def test_calendar_with_another_commune_file(tmp_path: Path) -> None:
         (["calendar", "--month", "2024-13"], "mois AAAA-MM attendu"),
         (["calendar", "--activity", "PISCINE"], "Activité inconnue"),
         (["calendar", "--commune", "/nowhere.toml"], "introuvable"),
-        (["nope"], "invalid choice"),
+        (["nope"], "choix invalide"),
     ],
 )
 def test_bad_arguments_are_one_line_and_status_2(

@@ -785,3 +785,127 @@ def test_a_hostile_value_for_any_key_of_the_bundled_file_is_a_configuration_erro
                 escaped.append(f"{path} = {value!r:.60}: {type(exc).__name__}: {exc}")
     assert escaped == []
     assert long_messages == []
+
+
+# -- deadline rules: the algebra in TOML (issue 13) -----------------------------
+
+MERCREDI_DEADLINE = "deadline = { days_before = 3 }          # p. 10\ncapacity"
+
+
+def _mercredi(deadline: str) -> ps.Commune:
+    return ps.Commune.from_toml(cestas_with(MERCREDI_DEADLINE, f"deadline = {deadline}\ncapacity"))
+
+
+@pytest.mark.parametrize(
+    ("toml", "rule"),
+    [
+        (
+            '{ days_before = 3, skip_weekends = true, at = "23:59" }',
+            ps.DaysBefore(3, skip_weekends=True, at=time(23, 59)),
+        ),
+        ("{ days_before = 3, skip_public_holidays = true }", ps.DaysBefore(3, skip_public_holidays=True)),
+        ('{ days_before = 3, skip_weekdays = ["wed"] }', ps.DaysBefore(3, skip_weekdays=[ps.WED])),
+        (
+            '{ weekday_before = "wed", weeks = 1, at = "12:00" }',
+            ps.WeekdayBefore(ps.WED, weeks=1, at=time(12)),
+        ),
+        ('"none"', ps.calendar.NoDeadline()),
+        ("{ none = true }", ps.calendar.NoDeadline()),
+        (
+            '{ earliest = [{ days_before = 3 }, { weekday_before = "fri", at = "12:00" }] }',
+            ps.calendar.earliest(ps.DaysBefore(3), ps.WeekdayBefore(ps.FRI, at=time(12))),
+        ),
+        (
+            '{ latest = [{ days_before = 3 }, "none"] }',
+            ps.calendar.latest(ps.DaysBefore(3), ps.calendar.NoDeadline()),
+        ),
+        (
+            "{ days_before = 3, exceptions = [{ start = 2025-04-22, end = 2025-05-02, periods = [4],"
+            ' rule = { days_before = 7 } }, { days = [2024-12-18], rule = "none" }] }',
+            ps.calendar.Exceptions(
+                ps.DaysBefore(3),
+                [
+                    ps.calendar.DeadlineCase(
+                        ps.DaysBefore(7), start=date(2025, 4, 22), end=date(2025, 5, 2), periods=[4]
+                    ),
+                    ps.calendar.DeadlineCase(ps.calendar.NoDeadline(), days=[date(2024, 12, 18)]),
+                ],
+            ),
+        ),
+    ],
+)
+def test_deadline_rules_are_read_and_written_back(toml: str, rule: ps.DeadlineRule) -> None:
+    commune = _mercredi(toml)
+    assert commune.activities["MERCREDI"].deadline == rule
+    assert ps.Commune.from_toml(commune.to_toml()) == commune
+    assert ps.Commune.from_dict(commune.to_dict()) == commune
+
+
+def test_deadline_exceptions_as_toml_tables() -> None:
+    text = cestas_with(MERCREDI_DEADLINE, "capacity").replace(
+        "\n[activities.VACANCES]",
+        "\n[activities.MERCREDI.deadline]\ndays_before = 3\n\n"
+        "[[activities.MERCREDI.deadline.exceptions]]\nperiods = [5]\nrule = { days_before = 7 }\n"
+        "\n[activities.VACANCES]",
+        1,
+    )
+    commune = ps.Commune.from_toml(text)
+    assert commune.activities["MERCREDI"].deadline == ps.calendar.Exceptions(
+        ps.DaysBefore(3), [ps.calendar.DeadlineCase(ps.DaysBefore(7), periods=[5])]
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "path", "code"),
+    [
+        ('"never"', "activities.MERCREDI.deadline", "bad_deadline"),
+        ("{ none = false }", "activities.MERCREDI.deadline.none", "bad_deadline"),
+        ("{ earliest = [{ days_before = 3 }] }", "activities.MERCREDI.deadline.earliest", "bad_deadline"),
+        (
+            "{ earliest = [{ days_before = 3 }, { days_before = 2, weeks = 1 }] }",
+            "activities.MERCREDI.deadline.earliest[1].weeks",
+            "unknown_key",
+        ),
+        ('{ weekday_before = "wed", weeks = 0 }', "activities.MERCREDI.deadline.weeks", "out_of_range"),
+        (
+            "{ days_before = 3, exceptions = [{ rule = { days_before = 7 } }] }",
+            "activities.MERCREDI.deadline.exceptions[0]",
+            "bad_deadline",
+        ),
+        (
+            "{ days_before = 3, exceptions = [{ days = [1999-01-01], rule = { days_before = 7 } }] }",
+            "activities.MERCREDI.deadline.exceptions[0].days[0]",
+            "out_of_range",
+        ),
+        (
+            '{ days_before = 3, skip_weekends = true, skip_weekdays = ["mon", "tue", "wed", "thu", "fri"] }',
+            "activities.MERCREDI.deadline",
+            "deadline_never_met",
+        ),
+    ],
+)
+def test_bad_deadline_rules_name_their_key(toml: str, path: str, code: str) -> None:
+    err = _error(cestas_with(MERCREDI_DEADLINE, f"deadline = {toml}\ncapacity"))
+    assert (err.path, err.code) == (path, code)
+
+
+def test_any_deadline_rule_round_trips_through_toml() -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    from periscolaire.strategies import deadline_rules
+
+    cestas = ps.load_commune()
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(deadline_rules(ps.Season.SCHOOL), deadline_rules(ps.Season.HOLIDAYS))
+    def check(school: ps.DeadlineRule, holidays: ps.DeadlineRule) -> None:
+        activities = dict(cestas.activities)
+        activities["RESTAURATION"] = attrs.evolve(activities["RESTAURATION"], cancel_deadline=school)
+        activities["VACANCES"] = attrs.evolve(activities["VACANCES"], cancel_deadline=holidays)
+        commune = attrs.evolve(cestas, activities=activities)
+        again = ps.Commune.from_toml(commune.to_toml())
+        assert again.activities["RESTAURATION"].cancel_deadline == school
+        assert again.activities["VACANCES"].cancel_deadline == holidays
+        assert ps.Commune.from_dict(commune.to_dict()) == again
+
+    check()

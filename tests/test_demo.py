@@ -111,3 +111,9 @@ def test_the_story_on_a_store_restarts_its_process_and_loses_nothing(sql_backend
 def test_the_story_cannot_restart_on_a_memory_store(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--store", "memory://"], io.StringIO()) == 2
     assert "memory:// ne survit pas" in capsys.readouterr().err
+
+
+def test_the_json_story_carries_its_time_zone() -> None:
+    # An instant without its offset is a guess for whoever reads it (issue 14).
+    for step in run_demo():
+        assert step.to_json()["at"].endswith(("+02:00", "+01:00"))

@@ -243,7 +243,7 @@ def test_cli_init_writes_to_standard_output_or_a_file(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["init", "--name", "X", "--zone", "D", "--year", "2026"], "invalid choice"),
+        (["init", "--name", "X", "--zone", "D", "--year", "2026"], "choix invalide"),
         (["init", "--name", "X", "--zone", "A", "--year", "26"], "année AAAA de 2000 à 2098"),
         (["init", "--name", "X", "--zone", "A", "--year", "2010"], "pas connu du paquet holidays"),
         (["init", "--name", "X", "--zone", "A", "--year", "2026", "--from", "/nowhere.toml"], "introuvable"),

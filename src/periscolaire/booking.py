@@ -60,6 +60,7 @@ from periscolaire.calendar import (
     days_between,
     days_in_month,
 )
+from periscolaire.commune import WAITING_CRITERIA
 from periscolaire.errors import (
     BookingError,
     InvalidArgument,
@@ -73,6 +74,11 @@ from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, item
 
 if TYPE_CHECKING:
     from periscolaire.commune import Commune
+
+#: How the rules find a family account by its id (the waiting lists'
+#: criteria read its ``resident``, ``priority`` and children): None when the
+#: host does not know it.
+FamilyLookup = Callable[[str], Family | None]
 
 __all__ = [
     "Applicant",
@@ -96,8 +102,11 @@ __all__ = [
     "SessionBackend",
     "SlotCounts",
     "SlotState",
+    "Standing",
+    "WaitingRank",
     "decide",
     "decide_promotions",
+    "waiting_order",
 ]
 
 #: French messages for the codes of refusals and rejections.
@@ -362,6 +371,109 @@ class DayCell(NamedTuple):
     pending: bool
     waitlisted: bool
     places_left: int | None
+    #: For a day on the waiting list: its rank and the criterion behind it.
+    waiting_rank: WaitingRank | None = None
+
+
+# --------------------------------------------------------------------------
+# Waiting-list priorities
+# --------------------------------------------------------------------------
+
+
+class Standing(NamedTuple):
+    """What a waiting list's policy reads of a waiting request: the family
+    lives in the commune, its agent-set priority, and whether a brother or
+    sister of the child already has that activity accepted that day."""
+
+    resident: bool
+    priority: int
+    sibling: bool
+
+    def meets(self, criterion: str) -> bool:
+        """Whether this request has the advantage the criterion gives."""
+        if criterion == "priority":
+            return self.priority > 0
+        return bool(self.resident if criterion == "resident" else self.sibling)
+
+
+def _tier(criteria: Sequence[str], standing: Standing) -> tuple[int, ...]:
+    """The request's tier under the policy: lower is served first."""
+    return tuple(-standing.priority if c == "priority" else (0 if standing.meets(c) else 1) for c in criteria)
+
+
+def waiting_order(criteria: Sequence[str], standings: Sequence[Standing]) -> list[int]:
+    """The order in which a waiting list is served: ``standings`` are the
+    waiting requests in sequence order (first confirmed first); returns
+    their indices, the highest tier first (``criteria`` in order: a higher
+    priority, living in the commune, a sibling already accepted), first come
+    first served within a tier. No criteria: first come, first served.
+
+    >>> waiting_order(["resident"], [Standing(False, 0, False), Standing(True, 0, False)])
+    [1, 0]
+    >>> waiting_order([], [Standing(False, 0, False), Standing(True, 0, False)])
+    [0, 1]
+    """
+    if not criteria:
+        return list(range(len(standings)))
+    return sorted(range(len(standings)), key=lambda i: (_tier(criteria, standings[i]), i))
+
+
+def criterion_of(criteria: Sequence[str], standing: Standing) -> str | None:
+    """The criterion behind a request's rank: the first of the policy it
+    meets (None: it waits in the order of arrival)."""
+    for criterion in criteria:
+        if standing.meets(criterion):
+            return criterion
+    return None
+
+
+class WaitingRank(NamedTuple):
+    """A waiting request's place on its list (1: served first) and the
+    criterion behind it (None: the order of arrival)."""
+
+    rank: int
+    criterion: str | None
+
+    @property
+    def text(self) -> str:
+        """« 3e sur la liste d'attente (famille de la commune) »."""
+        ordinal = "1er" if self.rank == 1 else f"{self.rank}e"
+        why = f" ({WAITING_CRITERIA[self.criterion]})" if self.criterion else ""
+        return f"{ordinal} sur la liste d'attente{why}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def standing_of(family: Family | None, key: Key, accepted: Callable[[Key], bool]) -> Standing:
+    """A waiting request's standing: its family's ``resident`` and
+    ``priority`` (an unknown family: a resident without priority), and
+    whether another child of the family has the same activity that day
+    ``accepted``."""
+    if family is None:
+        return Standing(True, 0, False)
+    child, code, day = key
+    sibling = any(c.id != child and accepted((c.id, code, day)) for c in family.children)
+    return Standing(family.resident, family.priority, sibling)
+
+
+def rank_waiting(
+    criteria: Sequence[str],
+    queue: Sequence[tuple[Key, str]],
+    families: FamilyLookup | None,
+    accepted: Callable[[Key], bool],
+) -> list[tuple[Key, str, str | None]]:
+    """A slot's waiting list (``(key, family)`` in sequence order) in the
+    order it is served, each with the criterion behind its rank."""
+    if not criteria:
+        return [(key, owner, None) for key, owner in queue]
+    standings = [
+        standing_of(families(owner) if families is not None else None, key, accepted) for key, owner in queue
+    ]
+    return [
+        (queue[i][0], queue[i][1], criterion_of(criteria, standings[i]))
+        for i in waiting_order(criteria, standings)
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -452,6 +564,10 @@ class BookingRules:
             c: dict(a.capacity_overrides) for c, a in commune.activities.items()
         }
         self.waiting_list: dict[str, bool] = {c: a.waiting_list for c, a in commune.activities.items()}
+        #: Per activity, the waiting list's criteria (empty: first come, first served).
+        self.priorities: dict[str, tuple[str, ...]] = {
+            c: a.waiting_list_priorities for c, a in commune.activities.items()
+        }
         self.rank: dict[str, int] = {c: i for i, c in enumerate(commune.activities)}
         self._day_lists: dict[tuple[date, date, int], tuple[date, ...]] = {}
 
@@ -579,6 +695,7 @@ class Decision:
         "accepted",
         "added",
         "cancelled",
+        "families",
         "family",
         "now",
         "observed",
@@ -589,9 +706,18 @@ class Decision:
         "waitlisted",
     )
 
-    def __init__(self, rules: BookingRules, state: ConfirmationState, family: str, now: datetime) -> None:
+    def __init__(
+        self,
+        rules: BookingRules,
+        state: ConfirmationState,
+        family: str,
+        now: datetime,
+        families: FamilyLookup | None = None,
+    ) -> None:
         self.rules = rules
         self.family = family
+        #: The host's families, for the waiting lists' criteria.
+        self.families = families
         self.now = now
         self._state = state
         self._counts: dict[str, _Counts] = {}
@@ -675,10 +801,13 @@ class Decision:
         return counts
 
     def fill(self, code: str, day: date) -> None:
-        """Promote the head of the waiting list into every free place:
-        first come, first served, before any new request. (A decision only
-        puts requests on a waiting list when the day is full, after every
-        cancellation: the heads promoted are always stored ones.)"""
+        """Promote the head of the waiting list into every free place,
+        before any new request: first come, first served, or the activity's
+        priorities (the highest tier first, first come first served within
+        it; ranks are read again after each promotion, a sibling accepted
+        may lift a request). (A decision only puts requests on a waiting
+        list when the day is full, after every cancellation: the heads
+        promoted are always stored ones.)"""
         counts = self.counts(code)
         waiting = counts.waiting_on(day)
         places = counts.places(day)
@@ -687,14 +816,33 @@ class Decision:
         if free <= 0:
             return
         skip = self._skip.setdefault((code, day), set())
-        heads = [e for e in self._state.queue(code, day, free + len(skip)) if e[0] not in skip]
-        for key, owner in heads[:free]:
-            skip.add(key)
-            self.promoted.append((key, owner))
+        criteria = self.rules.priorities[code]
+        if not criteria:  # first come, first served: the heads of the list
+            heads = [e for e in self._state.queue(code, day, free + len(skip)) if e[0] not in skip]
+        else:  # the whole list: the first served may be anywhere in it
+            heads = [e for e in self._state.queue(code, day, waiting + len(skip)) if e[0] not in skip]
+        for _ in range(min(free, len(heads))):
+            if criteria:  # ranked again after each promotion (a sibling accepted lifts a request)
+                first = rank_waiting(criteria, heads, self.families, self.is_accepted)[0][0]
+                entry = next(e for e in heads if e[0] == first)
+                heads.remove(entry)
+            else:
+                entry = heads.pop(0)
+            skip.add(entry[0])
+            self.promoted.append(entry)
             taken += 1
             waiting -= 1
         counts.taken[day] = taken
         counts.waiting[day] = waiting
+
+    def is_accepted(self, key: Key) -> bool:
+        """Whether the reservation is accepted as this decision leaves it so far."""
+        if any(k == key for k, _ in self.cancelled):
+            return False
+        if any(k == key for k, _ in self.promoted) or (key, True) in self.added:
+            return True
+        held = self._state.held(key)
+        return held is not None and held[HELD_ACCEPTED]
 
     def cancel(self, key: Key, held: Held) -> None:
         """Remove a reservation; the caller fills the freed places once every
@@ -731,6 +879,7 @@ def decide(
     changes: Mapping[Key, bool],
     now: datetime,
     state: ConfirmationState,
+    families: FamilyLookup | None = None,
 ) -> Decision:
     """The confirmation decision: a family's changes (key -> True to book,
     False to cancel, in the order selected) checked again at ``now`` against
@@ -744,10 +893,11 @@ def decide(
     the day has a free place and nobody waiting for it, else put on the
     waiting list (where the activity has one), else refused. Nothing is
     written: the caller's unit of work applies the returned
-    :class:`Decision`.
+    :class:`Decision`. ``families`` finds the families of waiting requests
+    for the activities whose waiting list has priorities.
     """
     local = rules.calendar.clock(now)
-    decision = Decision(rules, state, applicant.family, now)
+    decision = Decision(rules, state, applicant.family, now, families)
     _decide_cancellations(decision, applicant, changes, local)
     _decide_bookings(decision, applicant, changes, local)
     return decision
@@ -873,11 +1023,16 @@ def _decide_bookings(  # noqa: PLR0915 - one loop, kept flat for speed
 
 
 def decide_promotions(
-    rules: BookingRules, code: str, day: date, now: datetime, state: ConfirmationState
+    rules: BookingRules,
+    code: str,
+    day: date,
+    now: datetime,
+    state: ConfirmationState,
+    families: FamilyLookup | None = None,
 ) -> Decision:
     """Fill the free places of a slot from its waiting list (after an agent
     raised its places)."""
-    decision = Decision(rules, state, "", now)
+    decision = Decision(rules, state, "", now, families)
     decision.fill(code, day)
     return decision
 
@@ -900,6 +1055,8 @@ class SessionBackend(Protocol):
     def confirm(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Outcome: ...
 
     def apply(self, family: Family, changes: Mapping[Key, bool], now: datetime) -> Decision: ...
+
+    def waiting_rank(self, child_id: str, code: str, day: date) -> WaitingRank | None: ...
 
     @property
     def live_reads(self) -> bool:
@@ -967,6 +1124,14 @@ class BookingSession:
         if pending is not None:
             return pending
         return key in self._held
+
+    def waiting_rank(self, child_id: str, code: str, day: date) -> WaitingRank | None:
+        """The child's place on the day's waiting list and the criterion
+        behind it (« 3e sur la liste d'attente (famille de la commune) »),
+        read now; None when the day is not on a waiting list."""
+        self._known(child_id, code)
+        check_day(day)
+        return self.register.waiting_rank(child_id, code, day)
 
     def is_pending(self, child_id: str, code: str, day: date) -> bool:
         return (child_id, code, day) in self._pending
@@ -1217,7 +1382,8 @@ class BookingSession:
 
     def month(self, child_id: str, code: str, year: int, month: int) -> tuple[DayCell, ...]:
         """Every day of a month for a child and an activity: state, booked flag
-        (pending included), pending flag, waiting-list flag and places left."""
+        (pending included), pending flag, waiting-list flag, places left, and
+        for a day on the waiting list its rank (« 3e sur la liste d'attente »)."""
         self._known(child_id, code)
         year_month(year, month)
         rules = self._rules
@@ -1256,6 +1422,9 @@ class BookingSession:
                         shown is not None,
                         held is not None and not held[HELD_ACCEPTED],
                         None if places is None else max(0, places - taken.get(day, 0)),
+                        None
+                        if held is None or held[HELD_ACCEPTED]
+                        else self.register.waiting_rank(child_id, code, day),
                     ),
                 )
             )

@@ -61,15 +61,23 @@ __all__ = [
     "DayOfPreviousMonth",
     "DayState",
     "DaysBefore",
+    "DeadlineCase",
     "DeadlineRule",
+    "Earliest",
+    "Exceptions",
     "HolidayAnchor",
     "HolidayWindow",
+    "Latest",
+    "NoDeadline",
     "SchoolCalendar",
     "Season",
+    "SimpleRule",
     "WeekdayBefore",
     "day_state",
     "days_between",
     "derive_periods",
+    "earliest",
+    "latest",
     "load_timezone",
 ]
 
@@ -134,14 +142,27 @@ def _at_text(at: time | None) -> str:
 # --------------------------------------------------------------------------
 # Deadline rules
 # --------------------------------------------------------------------------
+#
+# One small object model, as ``dateutil.rrule`` composes recurrences: each rule
+# is a frozen value built from keyword arguments; ``closes_at(code, day, ctx)``
+# is its only query (the first local instant at which requests for ``day`` are
+# refused, naive commune-local: the calendar normalises it at clock changes);
+# ``describe()`` (and ``str(rule)``) says it in French. Simple rules count back
+# from the day (DaysBefore, WeekdayBefore, DayOfPreviousMonth,
+# BeforeHolidayStart) or set no deadline (NoDeadline); Earliest and Latest
+# combine rules; Exceptions give other rules to some days.
 
 
 class _DeadlineContext(Protocol):
     def is_working_day(self, day: date) -> bool: ...
 
+    def is_public_holiday(self, day: date) -> bool: ...
+
     def holiday_first_day(self, code: str, day: date) -> date | None: ...
 
     def holiday_start(self, day: date) -> date | None: ...
+
+    def period_number(self, day: date) -> int | None: ...
 
 
 def _non_negative(instance: Any, attribute: attrs.Attribute[int], value: int) -> None:
@@ -154,8 +175,40 @@ def _optional_time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -
         raise TypeError(f"{attribute.name} must be a datetime.time or None, got {value!r}")
 
 
+def _is_bool(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name} must be a bool, got {value!r}")
+
+
+def _weekday_tuple(days: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(days)))
+
+
+def _weekday_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for day in value:
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
+            raise ValueError(f"{attribute.name} must hold ints from 0 (Monday) to 6, got {day!r}")
+
+
+def _fr_list(items: Sequence[str], last: str = "et") -> str:
+    """« a, b et c »."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
+
+
+class _Describes:
+    """``str(rule)`` is its French description."""
+
+    __slots__ = ()
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
 @attrs.frozen
-class _Rule:
+class _Rule(_Describes):
     at: time | None = attrs.field(default=None, kw_only=True, validator=_optional_time)
 
     def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
@@ -168,8 +221,9 @@ class _Rule:
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
         raise NotImplementedError
 
-    def describe(self) -> str:
-        raise NotImplementedError
+    def leaves(self) -> Iterator[SimpleRule]:
+        """The simple rules this rule is made of (itself)."""
+        yield self  # type: ignore[misc]
 
 
 @attrs.frozen
@@ -178,16 +232,35 @@ class DaysBefore(_Rule):
 
     With ``at=None`` requests are accepted until midnight at the end of the
     deadline day; with a cut-off time, until that time on the deadline day.
-    With ``working_days=True`` only working days count (weekends and public
-    holidays are skipped).
 
-    >>> from datetime import date
+    Which days are not counted is chosen separately:
+    ``skip_weekends`` (Saturdays and Sundays), ``skip_public_holidays``,
+    ``skip_weekdays`` (chosen weekdays, e.g. ``(WED,)``: Wednesdays are not
+    counted). ``working_days=True`` is the usual « jours ouvrés »: weekends and
+    public holidays skipped; it is the same rule as ``skip_weekends=True,
+    skip_public_holidays=True`` (the two spellings are equal values). The
+    deadline day itself is always a counted day.
+
+    >>> from datetime import date, time
     >>> DaysBefore(3).describe()
     'au plus tard 3 jours avant (à minuit)'
+    >>> str(DaysBefore(3, skip_weekends=True, at=time(23, 59)))
+    'au plus tard 3 jours avant, sans compter les week-ends (avant 23:59)'
+    >>> DaysBefore(3, working_days=True) == DaysBefore(3, skip_weekends=True, skip_public_holidays=True)
+    True
+    >>> DaysBefore(1, skip_weekdays=range(7))
+    Traceback (most recent call last):
+    ...
+    ValueError: skip_weekdays must leave at least one weekday counted, got (0, 1, 2, 3, 4, 5, 6)
     """
 
     days: int = attrs.field(validator=_non_negative)
-    working_days: bool = attrs.field(default=False, kw_only=True)
+    working_days: bool = attrs.field(default=False, kw_only=True, validator=_is_bool)
+    skip_weekends: bool = attrs.field(default=False, kw_only=True, validator=_is_bool)
+    skip_public_holidays: bool = attrs.field(default=False, kw_only=True, validator=_is_bool)
+    skip_weekdays: tuple[int, ...] = attrs.field(
+        default=(), kw_only=True, converter=_weekday_tuple, validator=_weekday_list
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.days == 0 and self.at is None:
@@ -195,25 +268,55 @@ class DaysBefore(_Rule):
                 "days=0 needs a cut-off time `at`: without one, requests would be "
                 "accepted until the end of the day itself"
             )
+        # One value per meaning: working_days is both skips.
+        weekends = self.skip_weekends or self.working_days
+        public = self.skip_public_holidays or self.working_days
+        object.__setattr__(self, "skip_weekends", weekends)
+        object.__setattr__(self, "skip_public_holidays", public)
+        object.__setattr__(self, "working_days", weekends and public)
+        weekdays = tuple(d for d in self.skip_weekdays if not (weekends and d >= SAT))
+        object.__setattr__(self, "skip_weekdays", weekdays)
+        skipped = set(weekdays) | ({SAT, SUN} if weekends else set())
+        if len(skipped) == 7:
+            raise ValueError(
+                f"skip_weekdays must leave at least one weekday counted, got {tuple(sorted(skipped))!r}"
+            )
+
+    def counts(self, day: date, ctx: _DeadlineContext) -> bool:
+        """Whether ``day`` is counted."""
+        weekday = day.weekday()
+        if self.skip_weekends and weekday >= SAT:
+            return False
+        if weekday in self.skip_weekdays:
+            return False
+        return not (self.skip_public_holidays and ctx.is_public_holiday(day))
 
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
-        if not self.working_days:
+        if not (self.skip_weekends or self.skip_public_holidays or self.skip_weekdays):
             return day - timedelta(days=self.days)
         last = day
         counted = 0
         while counted < self.days:
             last -= ONE_DAY
-            if ctx.is_working_day(last):
+            if self.counts(last, ctx):
                 counted += 1
         return last
 
     def describe(self) -> str:
-        unit = "jours ouvrés" if self.working_days else "jours"
-        if self.days == 1:
-            unit = "jour ouvré" if self.working_days else "jour"
         if self.days == 0:
             return f"le jour même {_at_text(self.at)}"
-        return f"au plus tard {self.days} {unit} avant ({_at_text(self.at)})"
+        if self.working_days:
+            unit = "jour ouvré" if self.days == 1 else "jours ouvrés"
+        else:
+            unit = "jour" if self.days == 1 else "jours"
+        skipped = []
+        if self.skip_weekends and not self.working_days:
+            skipped.append("les week-ends")
+        if self.skip_public_holidays and not self.working_days:
+            skipped.append("les jours fériés")
+        skipped += [f"les {WEEKDAY_FR[d]}s" for d in self.skip_weekdays]
+        without = f", sans compter {_fr_list(skipped, 'ni')}" if skipped else ""
+        return f"au plus tard {self.days} {unit} avant{without} ({_at_text(self.at)})"
 
 
 #: What :class:`BeforeHolidayStart` counts its days back from:
@@ -275,17 +378,35 @@ class BeforeHolidayStart(_Rule):
         return f"au plus tard {self.days} {unit} avant {_ANCHOR_FR[self.anchor]} ({_at_text(self.at)})"
 
 
+_WEEKS_FR = ("", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix")
+
+
+def _optional_weeks(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 52):
+        raise ValueError(f"weeks must be None or an int from 1 to 52, got {value!r}")
+
+
 @attrs.frozen
 class WeekdayBefore(_Rule):
-    """On the last given weekday strictly before the day (e.g. the previous
-    Friday at 12:00).
+    """On a weekday before the day.
 
-    >>> from datetime import time
+    With ``weeks=None`` (the default): the last such weekday strictly before
+    the day (« le vendredi précédent à 12 h »). With ``weeks=N``: that weekday
+    of the calendar week (Monday to Sunday) N weeks before the day's week
+    (« le mercredi de la semaine précédente à 12 h », N = 1; « le vendredi
+    deux semaines avant », N = 2); every day of one week shares one deadline.
+
+    >>> from datetime import date, time
     >>> WeekdayBefore(FRI, at=time(12)).describe()
     'au plus tard le vendredi précédent (avant 12:00)'
+    >>> str(WeekdayBefore(WED, weeks=1, at=time(12)))
+    'au plus tard le mercredi de la semaine précédente (avant 12:00)'
+    >>> WeekdayBefore(WED, weeks=1).deadline_day("X", date(2025, 3, 20), None)  # type: ignore[arg-type]
+    datetime.date(2025, 3, 12)
     """
 
     weekday: int = attrs.field()
+    weeks: int | None = attrs.field(default=None, kw_only=True, validator=_optional_weeks)
 
     @weekday.validator
     def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
@@ -293,11 +414,22 @@ class WeekdayBefore(_Rule):
             raise ValueError(f"weekday must be an int from 0 (Monday) to 6, got {value!r}")
 
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
+        if self.weeks is not None:
+            monday = day - timedelta(days=day.weekday())
+            return monday - timedelta(weeks=self.weeks) + timedelta(days=self.weekday)
         back = (day.weekday() - self.weekday) % 7 or 7
         return day - timedelta(days=back)
 
     def describe(self) -> str:
-        return f"au plus tard le {WEEKDAY_FR[self.weekday]} précédent ({_at_text(self.at)})"
+        name = WEEKDAY_FR[self.weekday]
+        if self.weeks is None:
+            when = f"le {name} précédent"
+        elif self.weeks == 1:
+            when = f"le {name} de la semaine précédente"
+        else:
+            count = _WEEKS_FR[self.weeks] if self.weeks < len(_WEEKS_FR) else str(self.weeks)
+            when = f"le {name} {count} semaines avant"
+        return f"au plus tard {when} ({_at_text(self.at)})"
 
 
 @attrs.frozen
@@ -324,7 +456,240 @@ class DayOfPreviousMonth(_Rule):
         return f"au plus tard le {self.day} du mois précédent ({_at_text(self.at)})"
 
 
-DeadlineRule = DaysBefore | BeforeHolidayStart | WeekdayBefore | DayOfPreviousMonth
+@attrs.frozen
+class NoDeadline(_Describes):
+    """No deadline: requests are accepted until the day itself begins
+    (midnight at its start; ``cancel_deadline = "none"`` in TOML). Once the
+    day has started, the day is due: « annulation possible jusqu'à la veille
+    au soir ».
+
+    >>> from datetime import date
+    >>> NoDeadline().closes_at("X", date(2025, 5, 12), None)  # type: ignore[arg-type]
+    datetime.datetime(2025, 5, 12, 0, 0)
+    >>> str(NoDeadline())
+    "jusqu'au jour même (à minuit)"
+    """
+
+    def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
+        return datetime.combine(day, MIDNIGHT)
+
+    def leaves(self) -> Iterator[SimpleRule]:
+        yield self
+
+    def describe(self) -> str:
+        return "jusqu'au jour même (à minuit)"
+
+
+def _rules(rules: Iterable[DeadlineRule]) -> tuple[DeadlineRule, ...]:
+    return tuple(rules)
+
+
+def _two_rules_or_more(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if len(value) < 2:
+        raise ValueError(f"{attribute.name} must hold at least 2 rules, got {len(value)}")
+    for rule in value:
+        if not isinstance(rule, _RULE_TYPES):
+            raise TypeError(f"{attribute.name} must hold deadline rules, got {rule!r}")
+
+
+@attrs.frozen
+class Earliest(_Describes):
+    """The earliest of several rules: every one of them must be met (« 3
+    jours avant, et au plus tard le vendredi précédent à 12 h »). Build it with
+    :func:`earliest`.
+
+    >>> from datetime import time
+    >>> print(earliest(DaysBefore(3), WeekdayBefore(FRI, at=time(12))))
+    au plus tard 3 jours avant (à minuit), et au plus tard le vendredi précédent (avant 12:00)
+    """
+
+    rules: tuple[DeadlineRule, ...] = attrs.field(converter=_rules, validator=_two_rules_or_more)
+
+    def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
+        return min(rule.closes_at(code, day, ctx) for rule in self.rules)
+
+    def leaves(self) -> Iterator[SimpleRule]:
+        for rule in self.rules:
+            yield from rule.leaves()
+
+    def describe(self) -> str:
+        return ", et ".join(rule.describe() for rule in self.rules)
+
+
+@attrs.frozen
+class Latest(_Describes):
+    """The latest of several rules: meeting one of them is enough. Build it
+    with :func:`latest`.
+
+    >>> print(latest(DaysBefore(3), WeekdayBefore(FRI)))
+    le plus tard de : au plus tard 3 jours avant (à minuit) ; au plus tard le vendredi précédent (à minuit)
+    """
+
+    rules: tuple[DeadlineRule, ...] = attrs.field(converter=_rules, validator=_two_rules_or_more)
+
+    def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
+        return max(rule.closes_at(code, day, ctx) for rule in self.rules)
+
+    def leaves(self) -> Iterator[SimpleRule]:
+        for rule in self.rules:
+            yield from rule.leaves()
+
+    def describe(self) -> str:
+        return "le plus tard de : " + " ; ".join(rule.describe() for rule in self.rules)
+
+
+def earliest(*rules: DeadlineRule) -> Earliest:
+    """The earliest of ``rules`` (at least two): :class:`Earliest`."""
+    return Earliest(rules)
+
+
+def latest(*rules: DeadlineRule) -> Latest:
+    """The latest of ``rules`` (at least two): :class:`Latest`."""
+    return Latest(rules)
+
+
+def _dates(days: Iterable[date]) -> tuple[date, ...]:
+    return tuple(sorted(set(days)))
+
+
+def _date_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for day in value:
+        if type(day) is not date:
+            raise TypeError(f"{attribute.name} must hold datetime.date values, got {day!r}")
+
+
+def _optional_date(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and type(value) is not date:
+        raise TypeError(f"{attribute.name} must be a datetime.date or None, got {value!r}")
+
+
+def _numbers(numbers: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(numbers)))
+
+
+def _number_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for number in value:
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise TypeError(f"{attribute.name} must hold period numbers (ints), got {number!r}")
+
+
+def _a_rule(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, _RULE_TYPES):
+        raise TypeError(f"{attribute.name} must be a deadline rule, got {value!r}")
+
+
+@attrs.frozen
+class DeadlineCase(_Describes):
+    """Which days an :class:`Exceptions` rule gives another ``rule``: the
+    ``days`` listed, the days from ``start`` to ``end`` (both included; either
+    may be open), and the days of the booking periods numbered ``periods``. A
+    day matches when it matches any of the three that are given.
+
+    >>> from datetime import date
+    >>> summer = DeadlineCase(DaysBefore(10), start=date(2025, 7, 7), end=date(2025, 8, 29))
+    >>> summer.describe()
+    'du 07/07/2025 au 29/08/2025 : au plus tard 10 jours avant (à minuit)'
+    """
+
+    rule: DeadlineRule = attrs.field(validator=_a_rule)
+    days: tuple[date, ...] = attrs.field(default=(), kw_only=True, converter=_dates, validator=_date_list)
+    start: date | None = attrs.field(default=None, kw_only=True, validator=_optional_date)
+    end: date | None = attrs.field(default=None, kw_only=True, validator=_optional_date)
+    periods: tuple[int, ...] = attrs.field(
+        default=(), kw_only=True, converter=_numbers, validator=_number_list
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not self.days and self.start is None and self.end is None and not self.periods:
+            raise ValueError("a case needs days, start, end or periods")
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError(f"start must not be after end, got {self.start} > {self.end}")
+
+    def matches(self, day: date, ctx: _DeadlineContext) -> bool:
+        if day in self.days:
+            return True
+        if (self.start is not None or self.end is not None) and (
+            (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+        ):
+            return True
+        return bool(self.periods) and ctx.period_number(day) in self.periods
+
+    def describe(self) -> str:
+        which = []
+        if self.days:
+            which.append("le " + _fr_list([f"{d:%d/%m/%Y}" for d in self.days]))
+        if self.start is not None and self.end is not None:
+            which.append(f"du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}")
+        elif self.start is not None:
+            which.append(f"à partir du {self.start:%d/%m/%Y}")
+        elif self.end is not None:
+            which.append(f"jusqu'au {self.end:%d/%m/%Y}")
+        if self.periods:
+            word = "période" if len(self.periods) == 1 else "périodes"
+            which.append(f"{word} {_fr_list([str(n) for n in self.periods])}")
+        return f"{_fr_list(which, 'ou')} : {self.rule.describe()}"
+
+
+def _cases(cases: Iterable[DeadlineCase]) -> tuple[DeadlineCase, ...]:
+    return tuple(cases)
+
+
+def _case_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not value:
+        raise ValueError(f"{attribute.name} must hold at least one DeadlineCase")
+    for case in value:
+        if not isinstance(case, DeadlineCase):
+            raise TypeError(f"{attribute.name} must hold DeadlineCase values, got {case!r}")
+
+
+@attrs.frozen
+class Exceptions(_Describes):
+    """``default`` except on the days of some ``cases`` (a different deadline
+    for the summer holidays, or for given dates): the first case that
+    matches a day gives its rule.
+
+    >>> from datetime import date
+    >>> rule = Exceptions(DaysBefore(3), [DeadlineCase(DaysBefore(10), periods=[5])])
+    >>> print(rule)
+    au plus tard 3 jours avant (à minuit) ; sauf période 5 : au plus tard 10 jours avant (à minuit)
+    """
+
+    default: DeadlineRule = attrs.field(validator=_a_rule)
+    cases: tuple[DeadlineCase, ...] = attrs.field(converter=_cases, validator=_case_list)
+
+    def rule_for(self, day: date, ctx: _DeadlineContext) -> DeadlineRule:
+        """The rule that applies to ``day``."""
+        for case in self.cases:
+            if case.matches(day, ctx):
+                return case.rule
+        return self.default
+
+    def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
+        return self.rule_for(day, ctx).closes_at(code, day, ctx)
+
+    def leaves(self) -> Iterator[SimpleRule]:
+        yield from self.default.leaves()
+        for case in self.cases:
+            yield from case.rule.leaves()
+
+    def describe(self) -> str:
+        return " ; ".join([self.default.describe(), *(f"sauf {c.describe()}" for c in self.cases)])
+
+
+#: A rule that counts back from the day (or sets no deadline).
+SimpleRule = DaysBefore | BeforeHolidayStart | WeekdayBefore | DayOfPreviousMonth | NoDeadline
+#: Any deadline rule: a simple one or a combination.
+DeadlineRule = SimpleRule | Earliest | Latest | Exceptions
+_RULE_TYPES = (
+    DaysBefore,
+    BeforeHolidayStart,
+    WeekdayBefore,
+    DayOfPreviousMonth,
+    NoDeadline,
+    Earliest,
+    Latest,
+    Exceptions,
+)
 
 
 # --------------------------------------------------------------------------
@@ -744,7 +1109,9 @@ class SchoolCalendar:
         rule = activity.deadline
         cancel_rule = activity.cancel_deadline or rule
         for key, r in (("deadline", rule), ("cancel_deadline", cancel_rule)):
-            if isinstance(r, BeforeHolidayStart) and activity.season != Season.HOLIDAYS:
+            if activity.season != Season.HOLIDAYS and any(
+                isinstance(leaf, BeforeHolidayStart) for leaf in r.leaves()
+            ):
                 raise ConfigurationError(
                     f"{path}.{key}",
                     "before_holiday_start_days ne s'applique qu'aux activités des vacances",
@@ -1037,6 +1404,13 @@ class _Context:
 
     def holiday_start(self, day: date) -> date | None:
         return self._calendar.holiday_start(day)
+
+    def is_public_holiday(self, day: date) -> bool:
+        return day in self._calendar.public_holidays
+
+    def period_number(self, day: date) -> int | None:
+        period = self._calendar.period_of(day)
+        return None if period is None else period.number
 
 
 # --------------------------------------------------------------------------

@@ -7,11 +7,16 @@ A bad argument or a bad file is one line on standard error and exit status 2.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Literal, NoReturn, TextIO
+
+import attrs
 
 from periscolaire.calendar import (
     MONTH_FR,
@@ -50,10 +55,96 @@ _LEGEND = (
 CELL = 11
 
 
+#: argparse's own messages in French, by their English text (Python 3.11 to 3.13).
+_ARGPARSE_FR = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "show program's version number and exit": "affiche la version et quitte",
+    "the following arguments are required: %s": "argument(s) obligatoire(s) manquant(s) : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (au choix : %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "unrecognized arguments: %s": "argument(s) non reconnu(s) : %s",
+    "expected one argument": "une valeur attendue",
+    "expected at most one argument": "au plus une valeur attendue",
+    "expected at least one argument": "au moins une valeur attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide pour %(type)s : %(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut être %(matches)s",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+    "one of the arguments %s is required": "l'un des arguments %s est obligatoire",
+    "ignored explicit argument %r": "valeur %r ignorée",
+    "unexpected option string: %s": "option inattendue : %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "commande inconnue %(parser_name)r (au choix : %(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: erreur : %(message)s\n",
+}
+_ARGPARSE_FR_PLURAL = {"expected %s argument": ("%s valeur attendue", "%s valeurs attendues")}
+
+
+def _fr(message: str) -> str:
+    return _ARGPARSE_FR.get(message, message)
+
+
+def _nfr(singular: str, plural: str, n: int) -> str:
+    french = _ARGPARSE_FR_PLURAL.get(singular)
+    if french is None:
+        return singular if n == 1 else plural
+    return french[0] if n == 1 else french[1]
+
+
+@contextmanager
+def _french() -> Iterator[None]:
+    """argparse speaking French while it builds a parser, parses or formats
+    (argparse looks its messages up through its module's ``_`` and ``ngettext``,
+    gettext-style). Only the command line's own parsers do this, for the time
+    of the call."""
+    module: object = argparse
+    saved = (module.__dict__["_"], module.__dict__["ngettext"])
+    module.__dict__["_"], module.__dict__["ngettext"] = _fr, _nfr
+    try:
+        yield
+    finally:
+        module.__dict__["_"], module.__dict__["ngettext"] = saved
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Help on lines wide enough for each command's line to stay one line."""
+
+    def __init__(self, prog: str) -> None:
+        width = max(shutil.get_terminal_size().columns - 2, 100)
+        super().__init__(prog, max_help_position=24, width=width)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse, with errors on one line."""
+    """argparse in French (usage, help, its own error messages), errors on one line."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        with _french():
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        with _french():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        with _french():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self) -> str:
+        with _french():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with _french():
+            return super().format_help()
 
     def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())  # one line
         self.exit(EXIT_USAGE, f"{self.prog}: erreur : {message}\n")
 
 
@@ -101,10 +192,18 @@ def _parser() -> _Parser:
     )
     parser = _Parser(
         prog="periscolaire",
-        description="Règles des portails famille : calendrier des réservations d'une commune.",
+        description=(
+            "Règles des portails famille : calendrier des réservations, démonstration, configuration, "
+            "tarifs, traitement de nuit et stockage d'une commune."
+        ),
+        epilog="Aide d'une commande : periscolaire COMMANDE --help.",
     )
-    parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=_version(), help="affiche la version et quitte"
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, title="commandes", metavar="COMMANDE"
+    )
     cal = sub.add_parser(
         "calendar",
         help="périodes de réservation et état de chaque jour par activité",
@@ -168,14 +267,24 @@ def _parser() -> _Parser:
         ),
     )
     tariff.add_argument("--commune", metavar="FILE", help=commune_help)
-    tariff.add_argument("--families", metavar="FILE.csv", help="familles d'un scénario (CSV)")
-    tariff.add_argument("--after", metavar="FILE.toml", help="configuration avec les nouveaux tarifs")
-    tariff.add_argument("--plot", metavar="FILE.png", help="écrit le graphique des prix selon le QF")
+    tariff.add_argument(
+        "--families", metavar="FILE.csv", help="familles d'un scénario (CSV, ou l'exemple livré : familles)"
+    )
+    tariff.add_argument(
+        "--after",
+        metavar="FILE.toml",
+        help="configuration avec les nouveaux tarifs (ou l'exemple livré : cestas-tarifs-2025)",
+    )
+    tariff.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="écrit le graphique des prix selon le QF (avant et après avec --after)",
+    )
     tariff.set_defaults(run=_run_tariff)
 
     nightly = sub.add_parser(
         "nightly",
-        help="traitement de nuit : comptes-rendus, promotions de liste d'attente, débits des consommations",
+        help="traitement de nuit : comptes-rendus, listes d'attente, débits des consommations",
         description=(
             "Transmet les mouvements de réservation et écrit le compte-rendu de chaque famille, envoie les "
             "promotions de liste d'attente (file d'envoi), débite les consommations des jours passés. "
@@ -208,13 +317,15 @@ def _parser() -> _Parser:
 
     db = sub.add_parser(
         "db",
-        help="tables d'un stockage SQL : création, mise à jour, version",
+        help="stockage SQL : db upgrade, db current, db rotate-keys (tables, version, clés)",
         description=(
             "Crée ou met à jour les tables de periscolaire dans une base SQLite, PostgreSQL ou MariaDB "
             "(migrations Alembic livrées avec la bibliothèque ; periscolaire[sql])."
         ),
     )
-    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    db_sub = db.add_subparsers(
+        dest="db_command", required=True, parser_class=_Parser, title="commandes", metavar="COMMANDE"
+    )
     upgrade = db_sub.add_parser("upgrade", help="applique les migrations (jusqu'à la dernière)")
     upgrade.add_argument("url", metavar="URL", help="ex. sqlite:///portail.db, postgresql+psycopg://...")
     upgrade.add_argument("--revision", default="head", help="révision visée (défaut : head)")
@@ -290,12 +401,39 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return run(args, out)
     except PeriscolaireError as exc:
-        print(f"periscolaire: erreur : {exc}", file=sys.stderr)
+        print(f"periscolaire: erreur : {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # `periscolaire calendar | head`: the reader left, not an error
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file or folder given on the command line: one line, no traceback
+        print(f"periscolaire: erreur : {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+_ERRNO_FR = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "c'est un dossier",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EEXIST: "existe déjà",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EROFS: "système de fichiers en lecture seule",
+}
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating-system error in French, on one line, naming its file."""
+    reason = _ERRNO_FR.get(exc.errno or 0) or exc.strerror or str(exc)
+    if exc.filename is not None:
+        return _one_line(f"{exc.filename} : {reason}")
+    return _one_line(reason)
 
 
 def _reference_now(
@@ -499,8 +637,6 @@ def _run_demo_on_store(args: argparse.Namespace, out: TextIO) -> int:
     import json
     import subprocess
 
-    import attrs
-
     from periscolaire.demo import RESTART_AT, Step, run_demo
     from periscolaire.errors import StoreError
     from periscolaire.store import open_store
@@ -649,22 +785,50 @@ def _pricings(commune: Commune) -> dict[str, Pricing]:
     return {code: a.tariff for code, a in commune.activities.items() if a.tariff is not None}
 
 
-def _run_tariff(args: argparse.Namespace, out: TextIO) -> int:
-    from decimal import Decimal
+def _tariff_commune(name: str) -> Commune:
+    """``--after``: a configuration file, a bundled one, or a shipped example by name."""
+    from periscolaire.scenarios import EXAMPLES, example_commune
 
-    from periscolaire.tariff import BracketTariff, compare_tariffs, qf_points, read_families_csv
+    if EXAMPLES.get(name, "").endswith(".toml"):
+        return example_commune(name)
+    return load_commune(name)
 
-    commune = load_commune(args.commune)
-    pricings = _pricings(commune)
-    if not pricings:
-        out.write(f"{commune.name} : aucune activité n'a de tarif configuré.\n")
-        return 0
+
+def _families_text(name: str) -> str:
+    """``--families``: a CSV file, or a shipped example by name (``familles``)."""
+    from periscolaire.scenarios import EXAMPLES, example_csv
+
+    if EXAMPLES.get(name, "").endswith(".csv"):
+        return example_csv(name)
+    try:
+        with open(name, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = _os_reason(exc, "fichier introuvable")
+        raise TariffError(f"fichier de familles illisible : {name} ({reason})", code="bad_csv") from None
+
+
+def _os_reason(exc: Exception, not_found: str) -> str:
+    """A file error's reason in French where it is a common one."""
+    if isinstance(exc, FileNotFoundError):
+        return not_found
+    if isinstance(exc, PermissionError):
+        return "permission refusée"
+    if isinstance(exc, IsADirectoryError):
+        return "c'est un dossier"
+    if isinstance(exc, UnicodeDecodeError):
+        return "pas du texte UTF-8"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def _write_grid(out: TextIO, title: str, pricings: dict[str, Pricing]) -> None:
+    from periscolaire.tariff import qf_points
+
     codes = list(pricings)
     width = max(12, *(len(c) + 1 for c in codes))
-    out.write(f"{commune.name} — prix d'une journée par quotient familial (€)\n")
+    out.write(f"{title} — prix d'une journée par quotient familial (€)\n")
     out.write(f"{'QF à partir de':<16}" + "".join(f"{c:>{width}}" for c in codes) + "\n")
-    points = qf_points(pricings.values())
-    for qf in points:
+    for qf in qf_points(pricings.values()):
         out.write(f"{qf!s:<16}" + "".join(f"{pricings[c].price(qf)!s:>{width}}" for c in codes) + "\n")
     out.write(f"{'sans QF':<16}" + "".join(f"{pricings[c].price(None)!s:>{width}}" for c in codes) + "\n")
     out.write(
@@ -672,50 +836,124 @@ def _run_tariff(args: argparse.Namespace, out: TextIO) -> int:
         + "".join(f"{pricings[c].price(None, resident=False)!s:>{width}}" for c in codes)
         + "\n"
     )
-    per_family: list[dict[str, object]] | None = None
-    if args.families:
-        try:
-            with open(args.families, encoding="utf-8") as fh:
-                rows = read_families_csv(fh.read())
-        except OSError as exc:
-            raise TariffError(
-                f"fichier de familles illisible : {args.families} ({exc})", code="bad_csv"
-            ) from None
-        scenarios = {"avant": pricings}
-        if args.after:
-            scenarios["après"] = _pricings(load_commune(args.after))
-        bounds = sorted(
-            {
-                low
-                for p in pricings.values()
-                if isinstance(p.tariff, BracketTariff)
-                for low, _ in p.tariff.brackets
-            }
-        )
-        per_family, per_band = compare_tariffs(rows, scenarios, bands=bounds or [Decimal(0)])
-        names = list(scenarios)
-        out.write(f"\nScénario : {len(per_family)} familles ({args.families})\n")
-        header = f"{'tranche de QF':<16}{'familles':>9}" + "".join(f"{n:>12}" for n in names)
-        if len(names) == 2:
-            header += f"{'écart':>12}"
-        out.write(header + "\n")
-        for band in per_band:
-            line = f"{band['band']!s:<16}{band['families']!s:>9}" + "".join(f"{band[n]!s:>12}" for n in names)
-            if len(names) == 2:
-                line += f"{band[f'{names[1]} - {names[0]}']!s:>12}"
-            out.write(line + "\n")
-        total = {n: sum((Decimal(str(row[n])) for row in per_family), Decimal(0)) for n in names}
-        out.write(f"{'total':<16}{len(per_family):>9}" + "".join(f"{total[n]!s:>12}" for n in names) + "\n")
-    if args.plot:
-        from periscolaire.plot import plot_tariffs
 
-        plot_tariffs(
-            pricings,
-            args.plot,
-            title=f"{commune.name} — tarifs par quotient familial",
-            families=per_family if args.after else None,
+
+@attrs.frozen
+class _Scenario:
+    """``--families``: the families' prices under each tariff (``avant``, and
+    ``après`` with ``--after``), per family and per QF band."""
+
+    source: str
+    names: list[str]
+    per_family: list[dict[str, object]]
+    per_band: list[dict[str, object]]
+
+
+@attrs.frozen
+class _TariffReport:
+    """Everything ``periscolaire tariff`` shows, read before anything is written."""
+
+    name: str
+    pricings: dict[str, Pricing]
+    after: dict[str, Pricing] | None
+    scenario: _Scenario | None
+
+
+def _read_tariff(args: argparse.Namespace) -> _TariffReport:
+    """Read the configurations and the families, and price the scenario: every
+    reading error (a bad --after, an unreadable CSV) comes before any output."""
+    commune = load_commune(args.commune)
+    after = _tariff_commune(args.after) if args.after else None
+    pricings = _pricings(commune)
+    after_pricings = _pricings(after) if after is not None else None
+    scenario = None
+    if pricings and args.families:
+        scenario = _read_scenario(args.families, pricings, after_pricings)
+    return _TariffReport(commune.name, pricings, after_pricings, scenario)
+
+
+def _read_scenario(source: str, pricings: dict[str, Pricing], after: dict[str, Pricing] | None) -> _Scenario:
+    from decimal import Decimal
+
+    from periscolaire.tariff import BracketTariff, compare_tariffs, read_families_csv
+
+    scenarios = {"avant": pricings}
+    if after is not None:
+        scenarios["après"] = after
+    codes = {code for scenario in scenarios.values() for code in scenario}
+    rows = read_families_csv(_families_text(source), activities=codes)
+    bounds = sorted(
+        {
+            low
+            for p in pricings.values()
+            if isinstance(p.tariff, BracketTariff)
+            for low, _ in p.tariff.brackets
+        }
+    )
+    per_family, per_band = compare_tariffs(rows, scenarios, bands=bounds or [Decimal(0)])
+    return _Scenario(source, list(scenarios), per_family, per_band)
+
+
+def _write_scenario(out: TextIO, scenario: _Scenario) -> None:
+    from decimal import Decimal
+
+    names = scenario.names
+    compared = len(names) == 2
+    out.write(f"\nScénario : {len(scenario.per_family)} familles ({scenario.source})\n")
+    header = f"{'tranche de QF':<16}{'familles':>9}" + "".join(f"{n:>12}" for n in names)
+    out.write(header + (f"{'écart':>12}" if compared else "") + "\n")
+    for band in scenario.per_band:
+        line = f"{band['band']!s:<16}{band['families']!s:>9}" + "".join(f"{band[n]!s:>12}" for n in names)
+        if compared:
+            line += f"{band[f'{names[1]} - {names[0]}']!s:>12}"
+        out.write(line + "\n")
+    total = {n: sum((Decimal(str(row[n])) for row in scenario.per_family), Decimal(0)) for n in names}
+    out.write(
+        f"{'total':<16}{len(scenario.per_family):>9}" + "".join(f"{total[n]!s:>12}" for n in names) + "\n"
+    )
+
+
+def _write_tariff(out: TextIO, report: _TariffReport) -> None:
+    """The text: the grid, then the grid after (without families) or the scenario."""
+    _write_grid(out, report.name, report.pricings)
+    if report.after is not None and report.scenario is None:
+        out.write("\n")
+        _write_grid(out, f"{report.name} — après", report.after)
+    if report.scenario is not None:
+        _write_scenario(out, report.scenario)
+
+
+def _plot_tariff(report: _TariffReport, path: str, out: TextIO) -> None:
+    """``--plot``: before and after side by side, or the prices with the families."""
+    from periscolaire.plot import plot_grids, plot_tariffs
+
+    if report.after is not None and report.scenario is None:
+        figure = plot_grids(report.pricings, report.after, title=f"{report.name} — tarifs avant et après")
+    else:
+        per_family = report.scenario.per_family if report.scenario is not None else None
+        figure = plot_tariffs(
+            report.pricings,
+            title=f"{report.name} — tarifs par quotient familial",
+            families=per_family if report.after is not None else None,
         )
-        out.write(f"\nGraphique écrit : {args.plot}\n")
+    try:
+        figure.savefig(path, dpi=110)
+    except (OSError, ValueError) as exc:
+        reason = _os_reason(exc, "dossier introuvable")
+        raise TariffError(
+            f"impossible d'écrire le graphique : {path} ({reason})", code="plot_unwritable"
+        ) from None
+    out.write(f"\nGraphique écrit : {path}\n")
+
+
+def _run_tariff(args: argparse.Namespace, out: TextIO) -> int:
+    report = _read_tariff(args)
+    if not report.pricings:
+        out.write(f"{report.name} : aucune activité n'a de tarif configuré.\n")
+        return 0
+    _write_tariff(out, report)
+    if args.plot:
+        _plot_tariff(report, args.plot, out)
     return 0
 
 

@@ -46,9 +46,14 @@ from periscolaire.calendar import (
     Closure,
     DayOfPreviousMonth,
     DaysBefore,
+    DeadlineCase,
     DeadlineRule,
+    Earliest,
+    Exceptions,
     HolidayAnchor,
     HolidayWindow,
+    Latest,
+    NoDeadline,
     SchoolCalendar,
     Season,
     WeekdayBefore,
@@ -56,9 +61,18 @@ from periscolaire.calendar import (
 )
 from periscolaire.errors import ConfigurationError, InvalidAmount, PeriscolaireError, UnknownActivity
 from periscolaire.money import MAX_AMOUNT, money
-from periscolaire.tariff import BracketTariff, EffortRateTariff, Pricing, Tariff
+from periscolaire.tariff import (
+    BracketTariff,
+    ChildrenRateTariff,
+    EffortRateBracketTariff,
+    EffortRateTariff,
+    Pricing,
+    Tariff,
+    TimeUnitTariff,
+    UnitTariff,
+)
 
-__all__ = ["BUNDLED", "Activity", "Commune", "bundled_communes", "load_commune"]
+__all__ = ["BUNDLED", "WAITING_CRITERIA", "Activity", "Commune", "bundled_communes", "load_commune"]
 
 #: The configuration ``load_commune()`` reads when given no path.
 BUNDLED = "cestas-2024-2025.toml"
@@ -150,18 +164,57 @@ def _has_control(text: str) -> bool:
 
 def _check_rule(rule: Any, path: str) -> None:
     """Bounds of a deadline rule built in code (the TOML reader checks them
-    key by key): at most :data:`_MAX_DAYS` days, a cut-off without offset."""
-    days = getattr(rule, "days", None)
-    if isinstance(rule, DaysBefore | BeforeHolidayStart) and isinstance(days, int) and days > _MAX_DAYS:
-        key = "days_before" if isinstance(rule, DaysBefore) else "before_holiday_start_days"
-        raise ConfigurationError(
-            f"{path}.{key}",
-            f"au plus {_MAX_DAYS} jours, reçu {_show(days)}",
-            code="out_of_range",
-        )
-    at = getattr(rule, "at", None)
-    if isinstance(at, time) and at.tzinfo is not None:
-        raise ConfigurationError(f"{path}.at", _AWARE_TIME)
+    key by key): at most :data:`_MAX_DAYS` days, a cut-off without offset,
+    the days of exceptions within the years of a configuration."""
+    if isinstance(rule, Exceptions):
+        for case in rule.cases:
+            for day in (*case.days, case.start, case.end):
+                if day is not None:
+                    _check_day(day, f"{path}.exceptions")
+    leaves = rule.leaves() if hasattr(rule, "leaves") else ()
+    for leaf in leaves:
+        days = getattr(leaf, "days", None)
+        if isinstance(leaf, DaysBefore | BeforeHolidayStart) and isinstance(days, int) and days > _MAX_DAYS:
+            key = "days_before" if isinstance(leaf, DaysBefore) else "before_holiday_start_days"
+            raise ConfigurationError(
+                f"{path}.{key}",
+                f"au plus {_MAX_DAYS} jours, reçu {_show(days)}",
+                code="out_of_range",
+            )
+        at = getattr(leaf, "at", None)
+        if isinstance(at, time) and at.tzinfo is not None:
+            raise ConfigurationError(f"{path}.at", _AWARE_TIME)
+
+
+#: The criteria a waiting list may be ordered by (``waiting_list_priorities``),
+#: with the French words that tell a family why it ranks where it does.
+WAITING_CRITERIA: Mapping[str, str] = MappingProxyType(
+    {
+        "priority": "priorité fixée par le service",
+        "resident": "famille de la commune",
+        "sibling": "frère ou sœur déjà inscrit ce jour",
+    }
+)
+
+
+def _criteria_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):  # one criterion, not its letters
+        return (value,)
+    return tuple(value)
+
+
+def _check_priorities(criteria: tuple[str, ...], waiting_list: bool, path: str) -> None:
+    for i, criterion in enumerate(criteria):
+        if criterion not in WAITING_CRITERIA:
+            raise ConfigurationError(
+                f"{path}[{i}]",
+                f"critère inconnu {_show(criterion)} (critères permis : {', '.join(sorted(WAITING_CRITERIA))})",
+                code="unknown_criterion",
+            )
+    if len(set(criteria)) != len(criteria):
+        raise ConfigurationError(path, f"critère en double dans {_show(list(criteria))}")
+    if criteria and not waiting_list:
+        raise ConfigurationError(path, "des priorités supposent une liste d'attente (waiting_list = true)")
 
 
 @attrs.frozen
@@ -184,6 +237,9 @@ class Activity:
     wallet: str = "PERISCOLAIRE"
     capacity_overrides: tuple[tuple[date, int], ...] = attrs.field(default=(), converter=_overrides)
     tariff: Pricing | None = None
+    #: The waiting list's order: criteria from :data:`WAITING_CRITERIA`, the
+    #: first one first; first come, first served within a tier (``()``: FIFO).
+    waiting_list_priorities: tuple[str, ...] = attrs.field(default=(), converter=_criteria_tuple)
 
     def __attrs_post_init__(self) -> None:
         path = f"activities.{self.code}"
@@ -216,6 +272,7 @@ class Activity:
         for day, places in self.capacity_overrides:
             _check_day(day, f"{path}.capacity_overrides")
             _check_places(places, f"{path}.capacity_overrides", f" pour le {day}")
+        _check_priorities(self.waiting_list_priorities, self.waiting_list, f"{path}.waiting_list_priorities")
 
     def capacity_on(self, day: date) -> int | None:
         """Places for ``day`` (``None``: unlimited)."""
@@ -856,10 +913,20 @@ def _strings(value: Any, path: str) -> tuple[str, ...]:
     return tuple(_str(v, f"{path}[{i}]") for i, v in enumerate(value))
 
 
-_RULE_KEYS = ("days_before", "before_holiday_start_days", "weekday_before", "day_of_previous_month")
+_SIMPLE_KEYS = ("days_before", "before_holiday_start_days", "weekday_before", "day_of_previous_month")
+_RULE_KEYS = (*_SIMPLE_KEYS, "none", "earliest", "latest")
+_weeks = _between(1, 52)
 
 
 def _deadline(value: Any, path: str) -> DeadlineRule:
+    """A deadline rule: ``"none"``, or a table holding exactly one of
+    :data:`_RULE_KEYS` and, optionally, ``exceptions``."""
+    if isinstance(value, str):
+        if value == "none":
+            return NoDeadline()
+        raise ConfigurationError(
+            path, f'"none" ou une table de règle est attendu, reçu {_kind(value)}', code="bad_deadline"
+        )
     table = _Table(value, path)
     kinds = [k for k in _RULE_KEYS if k in table.data]
     if len(kinds) != 1:
@@ -869,19 +936,22 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
             code="bad_deadline",
         )
     kind = kinds[0]
-    at = table.get("at", _time, None)
     rule: DeadlineRule
     try:
-        if kind == "days_before":
-            working = table.get("working_days", _bool, False)
-            rule = DaysBefore(table.get(kind, _days), at=at, working_days=working)
-        elif kind == "before_holiday_start_days":
-            anchor = table.get("anchor", _holiday_anchor, "holiday_start")
-            rule = BeforeHolidayStart(table.get(kind, _days), at=at, anchor=anchor)
-        elif kind == "weekday_before":
-            rule = WeekdayBefore(table.get(kind, _weekday), at=at)
+        if kind in ("earliest", "latest"):
+            rules = table.get(kind, _deadline_list)
+            rule = Earliest(rules) if kind == "earliest" else Latest(rules)
+        elif kind == "none":
+            if table.get(kind, _bool) is not True:
+                raise ConfigurationError(table.sub(kind), "seul true est permis", code="bad_deadline")
+            rule = NoDeadline()
         else:
-            rule = DayOfPreviousMonth(table.get(kind, _day_of_month), at=at)
+            rule = _simple_rule(table, kind)
+        if "exceptions" in table.data:
+            cases = [_deadline_case(row) for row in table.tables("exceptions")]
+            if not cases:
+                raise ConfigurationError(table.sub("exceptions"), "au moins une exception est attendue")
+            rule = Exceptions(rule, cases)
     except ValueError as exc:
         if isinstance(exc, ConfigurationError):
             raise
@@ -890,6 +960,64 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
         ) from None
     table.done()
     return rule
+
+
+def _simple_rule(table: _Table, kind: str) -> DeadlineRule:
+    at = table.get("at", _time, None)
+    if kind == "days_before":
+        return DaysBefore(
+            table.get(kind, _days),
+            at=at,
+            working_days=table.get("working_days", _bool, False),
+            skip_weekends=table.get("skip_weekends", _bool, False),
+            skip_public_holidays=table.get("skip_public_holidays", _bool, False),
+            skip_weekdays=table.get("skip_weekdays", _weekdays, ()),
+        )
+    if kind == "before_holiday_start_days":
+        anchor = table.get("anchor", _holiday_anchor, "holiday_start")
+        return BeforeHolidayStart(table.get(kind, _days), at=at, anchor=anchor)
+    if kind == "weekday_before":
+        return WeekdayBefore(table.get(kind, _weekday), at=at, weeks=table.get("weeks", _weeks, None))
+    return DayOfPreviousMonth(table.get(kind, _day_of_month), at=at)
+
+
+def _deadline_list(value: Any, path: str) -> tuple[DeadlineRule, ...]:
+    """The rules of ``earliest`` or ``latest``: a list of at least two."""
+    if not isinstance(value, list) or len(value) < 2:
+        raise ConfigurationError(
+            path, f"une liste d'au moins deux règles est attendue, reçu {_kind(value)}", code="bad_deadline"
+        )
+    return tuple(_deadline(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+
+def _deadline_case(row: _Table) -> DeadlineCase:
+    """One item of ``exceptions``: ``rule`` and which days (``days``,
+    ``start``/``end``, ``periods``)."""
+    numbers = _between(1, _MAX_PERIOD_NUMBER)
+    periods = [numbers(v, f"{row.sub('periods')}[{i}]") for i, v in enumerate(row.get("periods", _list, []))]
+    rule = row.get("rule", _deadline)
+    days = row.get("days", _date_list, ())
+    start, end = row.get("start", _date, None), row.get("end", _date, None)
+    try:
+        case = DeadlineCase(rule, days=days, start=start, end=end, periods=periods)
+    except ValueError as exc:
+        raise ConfigurationError(
+            row.path,
+            f"exception mal formée ({exc}) : days, start, end ou periods est attendu",
+            code="bad_deadline",
+        ) from None
+    row.done()
+    return case
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ConfigurationError(path, f"une liste est attendue, reçu {_kind(value)}")
+    return value
+
+
+def _date_list(value: Any, path: str) -> tuple[date, ...]:
+    return tuple(_date(v, f"{path}[{i}]") for i, v in enumerate(_list(value, path)))
 
 
 def _holiday_anchor(value: Any, path: str) -> HolidayAnchor:
@@ -909,6 +1037,16 @@ def _day_of_month(value: Any, path: str) -> int:
     return day
 
 
+def _criteria(value: Any, path: str) -> tuple[str, ...]:
+    """``waiting_list_priorities``: a list of criteria (checked by :class:`Activity`)."""
+    if not isinstance(value, list):
+        raise ConfigurationError(
+            path,
+            f"une liste de critères ({', '.join(sorted(WAITING_CRITERIA))}) est attendue, reçu {_kind(value)}",
+        )
+    return tuple(_str(v, f"{path}[{i}]", _MAX_CODE) for i, v in enumerate(value))
+
+
 def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Activity:
     season = table.get("season", _season, Season.SCHOOL)
     default_days = school_weekdays if season == Season.SCHOOL else (0, 1, 2, 3, 4)
@@ -926,6 +1064,7 @@ def _activity(table: _Table, code: str, school_weekdays: tuple[int, ...]) -> Act
         capacity=table.get("capacity", _places, None),
         waiting_list=table.get("waiting_list", _bool, False),
         wallet=table.get("wallet", _text(_MAX_CODE), "PERISCOLAIRE"),
+        waiting_list_priorities=table.get("waiting_list_priorities", _criteria, ()),
         capacity_overrides=overrides,
         tariff=_pricing(table.table("tariff")) if "tariff" in table.data else None,
     )
@@ -1006,21 +1145,111 @@ def _brackets(value: Any, path: str) -> tuple[tuple[Decimal, Decimal], ...]:
     return tuple(rows)
 
 
+def _adjustment(value: Any, path: str) -> Decimal:
+    """An amount added after the floor and the ceiling: to the cent, may be negative."""
+    number = _amount(value, path)
+    try:
+        return money(number, path.rsplit(".", 1)[-1])
+    except InvalidAmount as exc:
+        raise ConfigurationError(path, exc.message, code=exc.code) from None
+
+
+def _effort_brackets(value: Any, path: str) -> tuple[tuple[Decimal, EffortRateTariff], ...]:
+    """``effort_brackets``: a list of tables ``{ qf_from, rate, floor, ceiling,
+    adjustment }`` (inline, or ``[[...tariff.effort_brackets]]``)."""
+    if not isinstance(value, list) or not value:
+        raise ConfigurationError(
+            path, f"une liste de tables {{ qf_from, rate, floor, ceiling }} est attendue, reçu {_kind(value)}"
+        )
+    rows = []
+    for i, item in enumerate(value):
+        row = _Table(item, f"{path}[{i}]")
+        low = row.get("qf_from", _qf)
+        try:
+            tariff = EffortRateTariff(
+                rate=row.get("rate", _fraction),
+                floor=row.get("floor", _price),
+                ceiling=row.get("ceiling", _price),
+                adjustment=row.get("adjustment", _adjustment, Decimal(0)),
+            )
+        except ConfigurationError:
+            raise
+        except PeriscolaireError as exc:
+            raise ConfigurationError(row.path, exc.message, code=exc.code) from None
+        row.done()
+        rows.append((low, tariff))
+    return tuple(rows)
+
+
+def _children_rates(value: Any, path: str) -> tuple[tuple[int, Decimal], ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigurationError(path, f"une liste de [enfants, taux] est attendue, reçu {_kind(value)}")
+    rows = []
+    for i, row in enumerate(value):
+        if not isinstance(row, list) or len(row) != 2:
+            raise ConfigurationError(
+                f"{path}[{i}]", f"une paire [enfants, taux] est attendue, reçu {_kind(row)}"
+            )
+        rows.append(
+            (_between(1, _MAX_SIBLING_RANK)(row[0], f"{path}[{i}][0]"), _fraction(row[1], f"{path}[{i}][1]"))
+        )
+    return tuple(rows)
+
+
+#: The keys that choose a tariff's kind (exactly one per tariff).
+_TARIFF_KINDS = ("brackets", "effort_rate", "effort_brackets", "children_rates")
+
+
+def _unit_tariff(table: _Table, cost: Decimal | None) -> UnitTariff:
+    kinds = [kind for kind in _TARIFF_KINDS if kind in table.data]
+    if len(kinds) != 1:
+        found = f", reçu {' et '.join(kinds)}" if kinds else ""
+        raise ConfigurationError(
+            table.path,
+            f"une seule des clés brackets, effort_rate, effort_brackets ou children_rates est attendue{found}",
+            code="bad_tariff",
+        )
+    kind = kinds[0]
+    if kind == "brackets":
+        return BracketTariff(table.get("brackets", _brackets), cost_price=cost)
+    if kind == "effort_rate":
+        return EffortRateTariff(
+            rate=table.get("effort_rate", _fraction),
+            floor=table.get("floor", _price),
+            ceiling=table.get("ceiling", _price),
+            cost_price=cost,
+            adjustment=table.get("adjustment", _adjustment, Decimal(0)),
+        )
+    if kind == "effort_brackets":
+        return EffortRateBracketTariff(table.get("effort_brackets", _effort_brackets), cost_price=cost)
+    return ChildrenRateTariff(
+        table.get("children_rates", _children_rates),
+        floor=table.get("resources_floor", _price),
+        ceiling=table.get("resources_ceiling", _price),
+        cost_price=cost,
+        adjustment=table.get("adjustment", _adjustment, Decimal(0)),
+    )
+
+
+def _time_unit_name(value: Any, path: str) -> str:
+    if value in ("hour", "half_hour", "quarter_hour"):
+        return str(value)
+    raise ConfigurationError(path, f'"hour", "half_hour" ou "quarter_hour" est attendu, reçu {_kind(value)}')
+
+
 def _pricing(table: _Table) -> Pricing:
     cost = table.get("cost_price", _price, None)
     tariff: Tariff
     try:
-        if "brackets" in table.data:
-            tariff = BracketTariff(table.get("brackets", _brackets), cost_price=cost)
-        elif "effort_rate" in table.data:
-            tariff = EffortRateTariff(
-                rate=table.get("effort_rate", _fraction),
-                floor=table.get("floor", _price),
-                ceiling=table.get("ceiling", _price),
-                cost_price=cost,
+        tariff = _unit_tariff(table, cost)
+        if "time_unit" in table.data:
+            tariff = TimeUnitTariff(
+                tariff,
+                unit=table.get("time_unit", _time_unit_name),
+                opens=table.get("opens", _time),
+                closes=table.get("closes", _time),
+                minimum_units=table.get("minimum_units", _between(0, 24 * 60), 1),
             )
-        else:
-            raise ConfigurationError(table.path, "brackets ou effort_rate est attendu", code="bad_tariff")
         pricing = Pricing(
             tariff,
             non_resident=table.get("non_resident", _price, None),
@@ -1117,16 +1346,35 @@ def _parse(root: _Table) -> Commune:
 # --------------------------------------------------------------------------
 
 
-def _dump_rule(rule: DeadlineRule) -> dict[str, Any]:
+def _dump_rule(rule: DeadlineRule) -> dict[str, Any] | str:
+    """A deadline rule as TOML data (``"none"`` for :class:`NoDeadline`)."""
     out: dict[str, Any]
+    if isinstance(rule, NoDeadline):
+        return "none"
+    if isinstance(rule, Earliest | Latest):
+        return {"earliest" if isinstance(rule, Earliest) else "latest": [_dump_rule(r) for r in rule.rules]}
+    if isinstance(rule, Exceptions):
+        default = _dump_rule(rule.default)
+        out = {"none": True} if isinstance(default, str) else dict(default)
+        out["exceptions"] = [_dump_case(case) for case in rule.cases]
+        return out
     if isinstance(rule, DaysBefore):
         out = {"days_before": rule.days}
         if rule.working_days:
             out["working_days"] = True
+        else:
+            if rule.skip_weekends:
+                out["skip_weekends"] = True
+            if rule.skip_public_holidays:
+                out["skip_public_holidays"] = True
+        if rule.skip_weekdays:
+            out["skip_weekdays"] = [WEEKDAY_NAMES[d] for d in rule.skip_weekdays]
     elif isinstance(rule, BeforeHolidayStart):
         out = {"before_holiday_start_days": rule.days, "anchor": rule.anchor}
     elif isinstance(rule, WeekdayBefore):
         out = {"weekday_before": WEEKDAY_NAMES[rule.weekday]}
+        if rule.weeks is not None:
+            out["weeks"] = rule.weeks
     else:
         out = {"day_of_previous_month": rule.day}
     if rule.at is not None:
@@ -1134,13 +1382,59 @@ def _dump_rule(rule: DeadlineRule) -> dict[str, Any]:
     return out
 
 
-def _dump_pricing(pricing: Pricing) -> dict[str, Any]:
-    tariff = pricing.tariff
+def _dump_case(case: DeadlineCase) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if case.days:
+        out["days"] = list(case.days)
+    if case.start is not None:
+        out["start"] = case.start
+    if case.end is not None:
+        out["end"] = case.end
+    if case.periods:
+        out["periods"] = list(case.periods)
+    out["rule"] = _dump_rule(case.rule)
+    return out
+
+
+def _dump_unit_tariff(tariff: UnitTariff) -> dict[str, Any]:
     out: dict[str, Any]
     if isinstance(tariff, BracketTariff):
         out = {"brackets": [[str(low), str(price)] for low, price in tariff.brackets]}
-    else:
+    elif isinstance(tariff, EffortRateTariff):
         out = {"effort_rate": str(tariff.rate), "floor": str(tariff.floor), "ceiling": str(tariff.ceiling)}
+        if tariff.adjustment:
+            out["adjustment"] = str(tariff.adjustment)
+    elif isinstance(tariff, EffortRateBracketTariff):
+        rows = []
+        for low, t in tariff.brackets:
+            row = {"qf_from": str(low), "rate": str(t.rate), "floor": str(t.floor), "ceiling": str(t.ceiling)}
+            if t.adjustment:
+                row["adjustment"] = str(t.adjustment)
+            rows.append(row)
+        out = {"effort_brackets": rows}
+    else:
+        out = {
+            "children_rates": [[count, str(rate)] for count, rate in tariff.rates],
+            "resources_floor": str(tariff.floor),
+            "resources_ceiling": str(tariff.ceiling),
+        }
+        if tariff.adjustment:
+            out["adjustment"] = str(tariff.adjustment)
+    return out
+
+
+def _dump_pricing(pricing: Pricing) -> dict[str, Any]:
+    tariff = pricing.tariff
+    out: dict[str, Any]
+    if isinstance(tariff, TimeUnitTariff):
+        out = _dump_unit_tariff(tariff.unit_price)
+        out["time_unit"] = tariff.unit.value
+        out["opens"] = tariff.opens
+        out["closes"] = tariff.closes
+        if tariff.minimum_units != 1:
+            out["minimum_units"] = tariff.minimum_units
+    else:
+        out = _dump_unit_tariff(tariff)
     if tariff.cost_price is not None:
         out["cost_price"] = str(tariff.cost_price)
     if pricing.non_resident is not None:
@@ -1186,6 +1480,8 @@ def _dump(commune: Commune) -> dict[str, Any]:
         if a.capacity is not None:
             row["capacity"] = a.capacity
         row["waiting_list"] = a.waiting_list
+        if a.waiting_list_priorities:
+            row["waiting_list_priorities"] = list(a.waiting_list_priorities)
         row["wallet"] = a.wallet
         if a.capacity_overrides:
             row["capacity_overrides"] = [{"day": d, "capacity": c} for d, c in a.capacity_overrides]
@@ -1254,8 +1550,9 @@ def _toml(data: dict[str, Any]) -> str:
             lines += [f"[[activities.{_toml_key(code)}.capacity_overrides]]"]
             scalars(row)
         if "tariff" in activity:
+            # Every key, lists of tables too (effort_brackets: an array of inline tables).
             lines += [f"[activities.{_toml_key(code)}.tariff]"]
-            scalars(activity["tariff"])
+            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in activity["tariff"].items()]
     for key in ("periods", "closures", "holiday_windows"):
         for row in data.get(key, []):
             lines += ["", f"[[{key}]]"]

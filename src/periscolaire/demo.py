@@ -38,7 +38,7 @@ import attrs
 
 from periscolaire.attachments import Document, Upload
 from periscolaire.booking import BookingSession, Outcome, Promotion, Request, ReservationStatus
-from periscolaire.calendar import WEEKDAY_ABBR_FR
+from periscolaire.calendar import WEEKDAY_ABBR_FR, load_timezone
 from periscolaire.commune import Commune, load_commune
 from periscolaire.dossier import Dossier, FicheKind, FicheState, Signature
 from periscolaire.family import Child, Family
@@ -77,8 +77,10 @@ class Step:
         return "\n".join([head, *(f"   {line}" if line else "" for line in self.lines)])
 
     def to_json(self) -> dict[str, Any]:
+        # The story's instants are Cestas local times: JSON says so (an offset, not a guess).
+        at = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=load_timezone("Europe/Paris"))
         return {
-            "at": self.at.isoformat(),
+            "at": at.isoformat(),
             "title": self.title,
             "lines": list(self.lines),
             "data": dict(self.data),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -489,6 +489,131 @@ class _Fiche:
         return self.state in (FicheState.TRANSMITTED, FicheState.VALIDATED) or self.in_force
 
 
+# --------------------------------------------------------------------------
+# What a transmission needs: a table of named rules, each citing the guide
+# --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Submission:
+    """A fiche sent by « valider et transmettre », with what comes with it."""
+
+    fiche: _Fiche
+    signature: Signature | None
+    now: datetime
+    school_year_start: date
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self.fiche.current.data
+
+    @property
+    def attachments(self) -> Mapping[Document, tuple[AnyFile, ...]]:
+        return self.fiche.current.attachments
+
+    @property
+    def signer(self) -> str:
+        return "" if self.signature is None else self.signature.name.strip()
+
+
+@attrs.frozen
+class _TransmissionRule:
+    """One reason a transmission is refused: its error code, the guide's page
+    it comes from, the fiches it applies to (all when empty) and its check,
+    which gives one message per problem found (none when the fiche is fine)."""
+
+    code: str
+    page: str
+    kinds: frozenset[FicheKind]
+    check: Callable[[_Submission], Iterable[str]]
+
+    def problems(self, submission: _Submission) -> list[tuple[str, str]]:
+        if self.kinds and submission.fiche.kind not in self.kinds:
+            return []
+        return [(self.code, message) for message in self.check(submission)]
+
+
+#: The rules, in the order their messages appear.
+_TRANSMISSION_RULES: list[_TransmissionRule] = []
+
+
+def _rule(
+    code: str, page: str, *kinds: FicheKind
+) -> Callable[[Callable[[_Submission], Iterable[str]]], Callable[[_Submission], Iterable[str]]]:
+    def register(check: Callable[[_Submission], Iterable[str]]) -> Callable[[_Submission], Iterable[str]]:
+        _TRANSMISSION_RULES.append(_TransmissionRule(code, page, frozenset(kinds), check))
+        return check
+
+    return register
+
+
+@_rule("missing_fields", "p. 5")
+def _required_fields(s: _Submission) -> Iterable[str]:
+    """« Tous les éléments avec un astérisque (*) sont à renseigner » (our
+    asterisks: :data:`SCHEMA`). A new insurer's address and phone stay optional:
+    « le maximum d'informations dont vous disposez » (p. 7) is best effort."""
+    missing = [f.label for f in SCHEMA[s.fiche.kind] if f.required and s.data.get(f.name) in (None, "")]
+    if missing:
+        yield f"champs obligatoires manquants : {', '.join(missing)}"
+
+
+@_rule("not_acknowledged", "p. 9", FicheKind.REGLEMENT)
+def _rules_acknowledged(s: _Submission) -> Iterable[str]:
+    """« J'ai pris connaissance du règlement intérieur » is ticked."""
+    if s.data.get("acknowledged") is not True:
+        yield "cochez « J'ai pris connaissance du règlement intérieur »"
+
+
+@_rule("missing_attachment", "p. 4-8, p. 15")
+def _required_attachments(s: _Submission) -> Iterable[str]:
+    """Every document the fiche needs (:func:`required_documents`) is attached."""
+    absent = [d.label for d in required_documents(s.fiche.kind, s.data) if not s.attachments.get(d)]
+    if absent:
+        yield f"pièces manquantes : {', '.join(absent)}"
+
+
+@_rule("insurance_expired", "p. 7", FicheKind.ASSURANCE)
+def _insurance_covers_the_year(s: _Submission) -> Iterable[str]:
+    """« Attestation d'assurance pour l'année scolaire »: it does not expire
+    before the school year starts (the library's choice of date)."""
+    expiry = s.data.get("expiry")
+    if isinstance(expiry, date) and expiry < s.school_year_start:
+        yield f"l'assurance expire avant la rentrée ({s.school_year_start:%d/%m/%Y})"
+
+
+@_rule("proof_of_address_too_old", "p. 6")
+def _recent_proof_of_address(s: _Submission) -> Iterable[str]:
+    """« Justificatif de domicile de moins de deux mois »: a new proof whose
+    date is known, one message per proof too old; a proof validated before is
+    not checked again."""
+    proofs = s.attachments.get(Document.PROOF_OF_ADDRESS, ())
+    validated = s.fiche.validated
+    if validated is not None and validated.attachments.get(Document.PROOF_OF_ADDRESS) == proofs:
+        return
+    oldest = s.now.date() - relativedelta(months=2)
+    for upload in proofs:
+        if upload.issued_on is not None and upload.issued_on < oldest:
+            yield "le justificatif de domicile a plus de deux mois"
+
+
+@_rule("missing_certification", "p. 6", FicheKind.RESPONSABLE, FicheKind.AUTRE_RESPONSABLE)
+def _certified(s: _Submission) -> Iterable[str]:
+    """« Je certifie sur l'honneur … » with the signer's name; the other
+    responsable too: « Procéder de la même manière » (p. 6)."""
+    if not s.signer:
+        yield (
+            "cochez « certifie sur l'honneur que les informations ci-dessus sont exactes et "
+            "vérifiées » et indiquez vos nom et prénom"
+        )
+
+
+@_rule("missing_signature", "p. 9; règlement intérieur p. 2", FicheKind.REGLEMENT)
+def _signed(s: _Submission) -> Iterable[str]:
+    """The règlement is signed with « votre nom, le lieu, la date et l'heure »."""
+    if not s.signer or s.signature is None or not s.signature.place or s.signature.at is None:
+        yield "signez en indiquant votre nom, le lieu, la date et l'heure"
+
+
 class Dossier:
     """A family's dossier for one school year: its fiches and contacts.
 
@@ -731,60 +856,9 @@ class Dossier:
         return fiche.snapshot()
 
     def _problems(self, fiche: _Fiche, signature: Signature | None, now: datetime) -> list[tuple[str, str]]:
-        data = fiche.current.data
-        problems: list[tuple[str, str]] = []
-        missing = [
-            f.label
-            for f in SCHEMA[fiche.kind]
-            if f.required and (data.get(f.name) is None or data.get(f.name) == "")
-        ]
-        # A new insurer: « le maximum d'informations dont vous disposez » (p. 7) is best
-        # effort, so its address and phone stay optional.
-        if missing:
-            problems.append(("missing_fields", f"champs obligatoires manquants : {', '.join(missing)}"))
-        if fiche.kind == FicheKind.REGLEMENT and data.get("acknowledged") is not True:
-            problems.append(("not_acknowledged", "cochez « J'ai pris connaissance du règlement intérieur »"))
-        absent = [
-            d.label for d in required_documents(fiche.kind, data) if not fiche.current.attachments.get(d)
-        ]
-        if absent:
-            problems.append(("missing_attachment", f"pièces manquantes : {', '.join(absent)}"))
-        expiry = data.get("expiry")
-        if fiche.kind == FicheKind.ASSURANCE and isinstance(expiry, date) and expiry < self.school_year_start:
-            problems.append(
-                (
-                    "insurance_expired",
-                    f"l'assurance expire avant la rentrée ({self.school_year_start:%d/%m/%Y})",
-                )
-            )
-        proofs = fiche.current.attachments.get(Document.PROOF_OF_ADDRESS, ())
-        already_checked = fiche.validated is not None and fiche.validated.attachments.get(
-            Document.PROOF_OF_ADDRESS
-        )
-        for upload in () if proofs == already_checked else proofs:
-            # A new proof must be under two months old; one validated before is not checked again.
-            if upload.issued_on is not None and upload.issued_on < now.date() - relativedelta(months=2):
-                problems.append(
-                    ("proof_of_address_too_old", "le justificatif de domicile a plus de deux mois")
-                )
-        # AUTRE RESPONSABLE: « Procéder de la même manière » (p. 6), the same certification.
-        if fiche.kind in (FicheKind.RESPONSABLE, FicheKind.AUTRE_RESPONSABLE) and (
-            signature is None or not signature.name.strip()
-        ):
-            problems.append(
-                (
-                    "missing_certification",
-                    "cochez « certifie sur l'honneur que les informations ci-dessus sont exactes et "
-                    "vérifiées » et indiquez vos nom et prénom",
-                )
-            )
-        if fiche.kind == FicheKind.REGLEMENT and (
-            signature is None or not signature.name.strip() or not signature.place or signature.at is None
-        ):
-            problems.append(
-                ("missing_signature", "signez en indiquant votre nom, le lieu, la date et l'heure")
-            )
-        return problems
+        """Every ``(code, message)`` of :data:`_TRANSMISSION_RULES` that refuses the fiche."""
+        submission = _Submission(fiche, signature, now, self.school_year_start)
+        return [problem for rule in _TRANSMISSION_RULES for problem in rule.problems(submission)]
 
     def transmit(
         self,

@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from periscolaire.errors import InvalidArgument, InvalidData, UnknownChild
-from periscolaire.jsonsafe import iso_date, items, mapping, member, text
+from periscolaire.jsonsafe import boolean, integer, iso_date, items, mapping, member, text
 
 __all__ = ["AlternateWeeks", "Child", "Custody", "CustodyDays", "Family"]
 
@@ -161,6 +161,22 @@ def _children(value: Iterable[Child]) -> tuple[Child, ...]:
     return children
 
 
+#: Bounds of an agent's priority (far beyond any grid of criteria).
+MAX_PRIORITY = 1_000_000
+
+
+def _a_bool(instance: object, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if not isinstance(value, bool):
+        raise InvalidData(attribute.name, f"true ou false est attendu, reçu {value!r}")
+
+
+def _a_priority(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not -MAX_PRIORITY <= value <= MAX_PRIORITY:
+        raise InvalidData(
+            attribute.name, f"un entier de {-MAX_PRIORITY} à {MAX_PRIORITY} est attendu, reçu {value!r}"
+        )
+
+
 @attrs.frozen
 class Family:
     """A family account (« Compte Famille »).
@@ -173,6 +189,12 @@ class Family:
     name: str = attrs.field(validator=_non_empty)
     children: tuple[Child, ...] = attrs.field(converter=_children)
     custody: Custody | None = None
+    #: Whether the family lives in the commune (the ``resident`` criterion of
+    #: waiting lists).
+    resident: bool = attrs.field(default=True, kw_only=True, validator=_a_bool)
+    #: A priority set by an agent (social situation…): the ``priority``
+    #: criterion of waiting lists, higher first; 0 for most families.
+    priority: int = attrs.field(default=0, kw_only=True, validator=_a_priority)
 
     def __attrs_post_init__(self) -> None:
         ids = [c.id for c in self.children]
@@ -186,8 +208,10 @@ class Family:
         raise UnknownChild(child_id)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe form: ids, names, children, and custody (``{"alternate_weeks":
-        reference, "extra", "excluded"}`` or ``{"days": [...]}``) as ISO dates."""
+        """JSON-safe form: ids, names, children, custody (``{"alternate_weeks":
+        reference, "extra", "excluded"}`` or ``{"days": [...]}``) as ISO dates,
+        and the waiting-list criteria ``resident`` and ``priority`` (absent
+        from older data: a resident family without priority)."""
         custody: dict[str, Any] | None = None
         if isinstance(self.custody, AlternateWeeks):
             custody = {
@@ -202,6 +226,8 @@ class Family:
             "name": self.name,
             "children": [c.to_dict() for c in self.children],
             "custody": custody,
+            "resident": self.resident,
+            "priority": self.priority,
         }
 
     @classmethod
@@ -216,6 +242,8 @@ class Family:
                 text(member(data, "name"), "name"),
                 tuple(Child.from_dict(c, f"children[{i}]") for i, c in enumerate(children)),
                 _custody(data.get("custody")),
+                resident=boolean(data.get("resident", True), "resident"),
+                priority=integer(data.get("priority", 0), "priority"),
             )
         except ValueError as exc:
             if isinstance(exc, InvalidData):

@@ -30,7 +30,7 @@ first served.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -55,8 +55,10 @@ from periscolaire.booking import (
     Reservation,
     ReservationStatus,
     SlotCounts,
+    WaitingRank,
     decide,
     decide_promotions,
+    rank_waiting,
 )
 from periscolaire.commune import Commune
 from periscolaire.errors import BookingAccessDenied, BookingError, InvalidArgument, require_bool
@@ -123,9 +125,22 @@ class Register:
     serves families through sessions (:meth:`open_session`), runs
     :meth:`transmit` every night and sends the promotion e-mails of
     :meth:`pending_promotions`. Every operation is all-or-nothing.
+
+    ``families`` (a mapping or a function of a family id) gives the family
+    accounts whose ``resident``, ``priority`` and children order the
+    waiting lists of activities with ``waiting_list_priorities``; a family
+    it does not know is the last one this register opened a session or
+    confirmed for, else a resident without priority nor known siblings.
+    Give it on every worker so that all of them rank alike.
     """
 
-    def __init__(self, commune: Commune, store: Store | None = None) -> None:
+    def __init__(
+        self,
+        commune: Commune,
+        store: Store | None = None,
+        *,
+        families: Mapping[str, Family] | Callable[[str], Family | None] | None = None,
+    ) -> None:
         if store is None:
             from periscolaire.store.memory import MemoryStore
 
@@ -141,6 +156,28 @@ class Register:
         self.rules = BookingRules(commune)
         self.store = store
         self._bookings = store.bookings(commune.store_key)
+        if families is not None and not (isinstance(families, Mapping) or callable(families)):
+            raise InvalidArgument(
+                f"families : un dictionnaire ou une fonction id -> ps.Family est attendu, reçu {families!r}."
+            )
+        self._directory = families
+        #: Families seen by this register's sessions and confirmations.
+        self._seen: dict[str, Family] = {}
+
+    def family(self, family_id: str) -> Family | None:
+        """The family account with this id, as the waiting lists' priorities
+        read it: the host's ``families``, else the last one seen here."""
+        directory = self._directory
+        found: Family | None = None
+        if isinstance(directory, Mapping):
+            found = directory.get(family_id)
+        elif directory is not None:
+            found = directory(family_id)
+        if found is not None and not isinstance(found, Family):
+            raise InvalidArgument(
+                f"families : une ps.Family est attendue pour {family_id!r}, reçu {found!r}."
+            )
+        return found if found is not None else self._seen.get(family_id)
 
     @classmethod
     def from_reservations(
@@ -222,12 +259,13 @@ class Register:
         if now is not None:
             _check_instant(now)
         rules = self.rules
+        families = self.family
 
         def work(unit: BookingUnit) -> Decision | None:
             unit.set_override(code, day, places)
             if now is None:
                 return None
-            decision = decide_promotions(rules, code, day, now, unit)
+            decision = decide_promotions(rules, code, day, now, unit, families)
             if decision:
                 unit.apply(decision)
             return decision
@@ -251,10 +289,43 @@ class Register:
         return self._bookings.slot(code, day).taken
 
     def waiting_list(self, code: str, day: date) -> tuple[Request, ...]:
-        """The day's waiting list, first come first."""
+        """The day's waiting list in the order it is served: first come
+        first, or the activity's ``waiting_list_priorities`` (the highest
+        tier first, first come first served within a tier)."""
+        return tuple(Request(*key) for key, _, _ in self._ranked(code, day))
+
+    def waiting_rank(self, child_id: str, code: str, day: date) -> WaitingRank | None:
+        """The reservation's place on the day's waiting list (1: the next
+        place freed is its) and the criterion behind it — ``(3,
+        "resident")``, whose ``.text`` reads « 3e sur la liste d'attente
+        (famille de la commune) »; None when it does not wait."""
+        identifier(child_id, "child_id")
         self.rules.check(code)
         _check_day(day)
-        return tuple(Request(*key) for key in self._bookings.waiting_list(code, day))
+        key = (child_id, code, day)
+        held = self._bookings.held(key)
+        if held is None or held[HELD_ACCEPTED]:
+            return None
+        for rank, (waiting, _, criterion) in enumerate(self._ranked(code, day), 1):
+            if waiting == key:
+                return WaitingRank(rank, criterion)
+        return None
+
+    def _ranked(self, code: str, day: date) -> list[tuple[Key, str, str | None]]:
+        self.rules.check(code)
+        _check_day(day)
+        bookings = self._bookings
+        keys = bookings.waiting_list(code, day)
+        criteria = self.rules.priorities[code]
+        if not criteria:
+            return [(key, "", None) for key in keys]
+        queue = [(key, held[HELD_FAMILY]) for key in keys if (held := bookings.held(key)) is not None]
+
+        def accepted(key: Key) -> bool:
+            held = bookings.held(key)
+            return held is not None and held[HELD_ACCEPTED]
+
+        return rank_waiting(criteria, queue, self.family, accepted)
 
     def occupancy(self, code: str, first: date, last: date) -> Occupancy:
         """Accepted reservations and agents' overrides per day of ``first..last``."""
@@ -334,6 +405,7 @@ class Register:
                 "Votre dossier famille n'a pas été transmis : complétez-le pour accéder aux réservations.",
                 code="dossier_incomplete",
             )
+        self._seen[family.id] = family
         session = BookingSession(self, family, now)
         if pending is not None:
             session.restore(pending)
@@ -363,9 +435,11 @@ class Register:
             return Decision(rules, _NOTHING, family.id, now)
         applicant = Applicant.of(family)
         changes = dict(changes)
+        self._seen[family.id] = family
+        families = self.family
 
         def work(unit: BookingUnit) -> Decision:
-            decision = decide(rules, applicant, changes, now, unit)
+            decision = decide(rules, applicant, changes, now, unit, families)
             if decision:
                 unit.apply(decision)
             return decision
@@ -379,9 +453,10 @@ class Register:
         _check_day(day)
         _check_instant(now)
         rules = self.rules
+        families = self.family
 
         def work(unit: BookingUnit) -> Decision:
-            decision = decide_promotions(rules, code, day, now, unit)
+            decision = decide_promotions(rules, code, day, now, unit, families)
             if decision:
                 unit.apply(decision)
             return decision

@@ -17,8 +17,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import assume
-from hypothesis import strategies as st
+from periscolaire.errors import MissingExtra
+
+try:
+    from hypothesis import assume
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - exercised by tests/test_publish.py
+    raise MissingExtra("Hypothesis n'est pas installé : pip install 'periscolaire[hypothesis]'.") from None
 
 from periscolaire.attachments import MAX_SIZE, Upload
 from periscolaire.calendar import (
@@ -33,13 +38,18 @@ from periscolaire.calendar import (
     Closure,
     DayOfPreviousMonth,
     DaysBefore,
+    DeadlineCase,
     DeadlineRule,
+    Earliest,
+    Exceptions,
+    Latest,
+    NoDeadline,
     SchoolCalendar,
     Season,
     WeekdayBefore,
     derive_periods,
 )
-from periscolaire.commune import Activity, Commune
+from periscolaire.commune import WAITING_CRITERIA, Activity, Commune
 from periscolaire.dossier import Dossier, FicheKind, FicheState, Signature
 from periscolaire.errors import ConfigurationError
 from periscolaire.family import Child, Family
@@ -84,8 +94,54 @@ def activity_codes() -> st.SearchStrategy[str]:
 _cutoffs = st.none() | st.sampled_from([time(9), time(12), time(18, 30)])
 
 
+def _short_rules() -> st.SearchStrategy[DeadlineRule]:
+    """Rules whose deadline falls at most three weeks before the day: any
+    combination of them leaves the days of a booking period bookable."""
+    return st.one_of(
+        st.builds(
+            DaysBefore,
+            st.integers(1, 10),
+            at=_cutoffs,
+            working_days=st.booleans(),
+            skip_weekends=st.booleans(),
+            skip_public_holidays=st.booleans(),
+            skip_weekdays=st.sets(st.integers(0, 6), max_size=3),
+        ),
+        st.builds(WeekdayBefore, st.integers(0, 6), at=_cutoffs, weeks=st.none() | st.integers(1, 2)),
+        st.just(NoDeadline()),
+    )
+
+
+def _combined_rules() -> st.SearchStrategy[DeadlineRule]:
+    """:class:`Earliest`, :class:`Latest` and :class:`Exceptions` of short rules."""
+    several = st.lists(_short_rules(), min_size=2, max_size=3)
+    combined: st.SearchStrategy[DeadlineRule] = st.one_of(several.map(Earliest), several.map(Latest))
+    cases = st.one_of(
+        st.builds(DeadlineCase, _short_rules(), periods=st.sets(st.integers(1, 6), min_size=1, max_size=2)),
+        st.builds(
+            DeadlineCase,
+            _short_rules(),
+            days=st.sets(st.dates(date(2022, 9, 1), date(2027, 7, 31)), min_size=1, max_size=3),
+        ),
+        st.dates(date(2022, 9, 1), date(2027, 7, 31)).flatmap(
+            lambda start: st.builds(
+                DeadlineCase,
+                _short_rules(),
+                start=st.just(start),
+                end=st.dates(start, start + timedelta(days=60)),
+            )
+        ),
+    )
+    exceptions = st.builds(
+        Exceptions, st.one_of(_short_rules(), combined), st.lists(cases, min_size=1, max_size=2)
+    )
+    return st.one_of(combined, exceptions)
+
+
 def deadline_rules(season: Season = Season.SCHOOL) -> st.SearchStrategy[DeadlineRule]:
-    """A deadline rule that some day of a normal school year can meet."""
+    """A deadline rule that some day of a normal school year can meet: the
+    simple rules, no deadline, and combinations of short rules (earliest,
+    latest, exceptions)."""
     rules: list[st.SearchStrategy[DeadlineRule]] = [
         st.builds(
             DaysBefore,
@@ -95,6 +151,8 @@ def deadline_rules(season: Season = Season.SCHOOL) -> st.SearchStrategy[Deadline
         ),
         st.builds(WeekdayBefore, st.integers(0, 6), at=_cutoffs),
         st.builds(DayOfPreviousMonth, st.integers(1, 31), at=_cutoffs),
+        _short_rules(),
+        _combined_rules(),
     ]
     if season == Season.HOLIDAYS:
         rules.append(
@@ -117,6 +175,8 @@ def _activity(draw: st.DrawFn, code: str, season: Season) -> Activity:
     )
     capacity = draw(st.none() | st.integers(0, 40))
     tariff = draw(st.none() | pricings())
+    waiting_list = capacity is not None and draw(st.booleans())
+    criteria = st.lists(st.sampled_from(sorted(WAITING_CRITERIA)), unique=True, max_size=3)
     return Activity(
         code=code,
         label=draw(st.text(min_size=1, max_size=20)),
@@ -125,9 +185,10 @@ def _activity(draw: st.DrawFn, code: str, season: Season) -> Activity:
         deadline=draw(deadline_rules(season)),
         cancel_deadline=draw(st.none() | deadline_rules(season)),
         capacity=capacity,
-        waiting_list=capacity is not None and draw(st.booleans()),
+        waiting_list=waiting_list,
         wallet=draw(st.sampled_from(["PERISCOLAIRE", "RESTAURATION", "EXTRASCOLAIRE"])),
         tariff=tariff,
+        waiting_list_priorities=draw(criteria) if waiting_list else (),
     )
 
 
@@ -303,7 +364,8 @@ _first_names = st.sampled_from(["Paolo", "Amalia", "Léa", "Noé", "Jade", "Loui
 @st.composite
 def families(draw: st.DrawFn, max_children: int = 3, activities: tuple[str, ...] = ()) -> Family:
     """A family account with 1 to ``max_children`` children; when
-    ``activities`` is given, some children are enrolled in a subset of them."""
+    ``activities`` is given, some children are enrolled in a subset of them.
+    Most live in the commune; some have a priority set by an agent."""
     name = draw(_names)
     count = draw(st.integers(1, max_children))
     children = []
@@ -313,7 +375,13 @@ def families(draw: st.DrawFn, max_children: int = 3, activities: tuple[str, ...]
         if restricted:
             enrolled = frozenset(draw(st.lists(st.sampled_from(activities), min_size=1, unique=True)))
         children.append(Child(f"c{i}", draw(_first_names), name, activities=enrolled))
-    return Family(f"F-{name}-{draw(st.integers(1, 9999))}", name, tuple(children))
+    return Family(
+        f"F-{name}-{draw(st.integers(1, 9999))}",
+        name,
+        tuple(children),
+        resident=draw(st.booleans()),
+        priority=draw(st.sampled_from([0, 0, 0, 1, 2])),
+    )
 
 
 @st.composite

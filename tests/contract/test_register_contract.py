@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import periscolaire as ps
-from tests.stores import Backend
+from tests.stores import Backend, keyed
 
 PAOLO = ps.Child("paolo", "Paolo", "DUPONT")
 DUPONT = ps.Family("F-DUPONT", "DUPONT", (PAOLO,))
@@ -235,6 +236,69 @@ def test_a_loaded_waiting_list_with_a_free_place_is_served_before_a_newcomer(
     assert register.status("lea", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.ACCEPTED
     sequences = {r.child: r.sequence for r in register.reservations()}
     assert sequences["paolo"] > sequences["lea"]
+
+
+# -- waiting lists with priorities ----------------------------------------------------------
+
+OUTSIDE = ps.Family("F-DEHORS", "DEHORS", (ps.Child("oscar", "Oscar", "DEHORS"),), resident=False)
+FRATRIE = ps.Family(
+    "F-FRATRIE",
+    "FRATRIE",
+    (ps.Child("big", "Bastien", "FRATRIE"), ps.Child("small", "Sacha", "FRATRIE")),
+    resident=False,
+)
+FAMILIES = {f.id: f for f in (DUPONT, MARTIN, BERNARD, OUTSIDE, FRATRIE)}
+
+
+def prioritised(cestas: ps.Commune, backend: Backend, *criteria: str) -> ps.Register:
+    activities = dict(cestas.activities)
+    activities["MERCREDI"] = attrs.evolve(activities["MERCREDI"], waiting_list_priorities=criteria)
+    commune = attrs.evolve(cestas, activities=activities)
+    return ps.Register(keyed(commune), store=backend.store(), families=FAMILIES)
+
+
+def confirm_child(register: ps.Register, family: ps.Family, child: str, at: datetime = OPENING_WEEK) -> None:
+    session = register.open_session(family, now=at, balance=Decimal(0), dossier_complete=True)
+    session.toggle_day(child, "MERCREDI", WEDNESDAY)
+    session.confirm(at)
+
+
+def test_a_cancellation_promotes_the_family_of_the_commune_on_every_store(
+    cestas: ps.Commune, backend: Backend
+) -> None:
+    register = prioritised(cestas, backend, "resident")
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)
+    confirm(register, DUPONT, WEDNESDAY)
+    confirm(register, OUTSIDE, WEDNESDAY)
+    confirm(register, MARTIN, WEDNESDAY)
+    assert register.waiting_rank("lea", "MERCREDI", WEDNESDAY) == (1, "resident")
+    assert register.waiting_rank("oscar", "MERCREDI", WEDNESDAY) == (2, None)
+    other = ps.Register(register.commune, store=backend.store(), families=FAMILIES)  # another worker
+    confirm(other, DUPONT, WEDNESDAY, at=datetime(2024, 8, 28, 18))  # the Duponts cancel
+    assert [p.request.child for p in other.take_promotions()] == ["lea"]
+    assert register.status("oscar", "MERCREDI", WEDNESDAY) is ps.ReservationStatus.WAITLISTED
+
+
+def test_places_added_go_by_priority_then_arrival_on_every_store(
+    cestas: ps.Commune, backend: Backend
+) -> None:
+    register = prioritised(cestas, backend, "sibling", "resident")
+    register.set_capacity("MERCREDI", WEDNESDAY, 1)
+    confirm(register, DUPONT, WEDNESDAY)
+    confirm_child(register, FRATRIE, "big")
+    confirm(register, OUTSIDE, WEDNESDAY)
+    confirm_child(register, FRATRIE, "small")
+    confirm(register, MARTIN, WEDNESDAY)
+    assert [r.child for r in register.waiting_list("MERCREDI", WEDNESDAY)] == ["lea", "big", "oscar", "small"]
+    promoted = register.set_capacity("MERCREDI", WEDNESDAY, 3, now=datetime(2024, 8, 28, 18))
+    # Léa lives in the commune; then Bastien (arrival); then Sacha, whose brother is in.
+    assert [p.request.child for p in promoted] == ["lea", "big"]
+    assert register.promote("MERCREDI", WEDNESDAY, datetime(2024, 8, 28, 19)) == ()
+    register.set_capacity("MERCREDI", WEDNESDAY, 4)
+    assert [p.request.child for p in register.promote("MERCREDI", WEDNESDAY, datetime(2024, 8, 28, 20))] == [
+        "small"
+    ]
+    assert register.waiting_rank("oscar", "MERCREDI", WEDNESDAY) == (1, None)
 
 
 # -- nothing half-applied ----------------------------------------------------------------------

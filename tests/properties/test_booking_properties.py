@@ -22,12 +22,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
+import attrs
 import pytest
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import periscolaire as ps
+from periscolaire.booking import Key
+from periscolaire.commune import WAITING_CRITERIA
 from tests.stores import SERVERS, SKIP_SERVERS, Backend, keyed, server_url, store_url
 
 COMMUNE = ps.load_commune()
@@ -366,3 +369,202 @@ def test_eight_threads_confirming_never_overbook(name: str, tmp_path: Path) -> N
     cancelled = sum(len(o.cancelled) for o in outcomes)
     assert booked - cancelled == 24
     assert not any(o.refused for o in outcomes)
+
+
+# -- waiting-list priorities ---------------------------------------------------------------
+
+PRIORITY_FAMILIES = [
+    ps.Family("F-A", "ALPHA", (ps.Child("a1", "Anna", "ALPHA"), ps.Child("a2", "Aldo", "ALPHA"))),
+    ps.Family("F-B", "BETA", (ps.Child("b1", "Bea", "BETA"),), resident=False),
+    ps.Family("F-C", "GAMMA", (ps.Child("c1", "Cyril", "GAMMA"),), priority=1),
+    ps.Family(
+        "F-D",
+        "DELTA",
+        (ps.Child("d1", "Dora", "DELTA"), ps.Child("d2", "Dan", "DELTA")),
+        resident=False,
+        priority=2,
+    ),
+]
+PRIORITY_DAYS = [date(2024, 9, 11), date(2024, 9, 18)]
+CRITERIA = sorted(WAITING_CRITERIA)
+
+
+class PriorityMachine(RuleBasedStateMachine):
+    """Any policy (ordered criteria, or none): every promotion — after a
+    cancellation, places added with or without ``now``, ``promote`` — takes
+    the highest-ranked waiting request, first come first served within a
+    tier, ranks read again after each promotion (a sibling accepted lifts a
+    request); the waiting list and the ranks shown follow the same order."""
+
+    url = "memory://"
+    _stores: ClassVar[dict[str, ps.Store]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = {f.id: f for f in PRIORITY_FAMILIES}
+        self.owner_of = {c.id: f.id for f in PRIORITY_FAMILIES for c in f.children}
+        self.now = START
+
+    @initialize(policy=st.lists(st.sampled_from(CRITERIA), unique=True, max_size=3))
+    def choose_policy(self, policy: list[str]) -> None:
+        self.policy = tuple(policy)
+        event(f"policy: {', '.join(policy) or 'FIFO'}")
+        activities = dict(COMMUNE.activities)
+        activities["MERCREDI"] = attrs.evolve(activities["MERCREDI"], waiting_list_priorities=self.policy)
+        commune = keyed(attrs.evolve(COMMUNE, activities=activities), "prio")
+        store = self._stores.get(self.url) if self.url != "memory://" else None
+        if store is None:
+            store = ps.open_store(self.url)
+            if self.url != "memory://":
+                self._stores[self.url] = store
+        self.register = ps.Register(commune, store=store, families=self.directory)
+        for day in PRIORITY_DAYS:
+            self.register.set_capacity("MERCREDI", day, 1)
+
+    # -- the reference model: the policy written again, plainly ---------------------------
+
+    def _rows(self) -> dict[Key, ps.Reservation]:
+        return {(r.child, r.activity, r.day): r for r in self.register.reservations()}
+
+    def _key(self, row: ps.Reservation, accepted: set[Key]) -> tuple[tuple[int, ...], int]:
+        family = self.directory[row.family]
+        tier = []
+        for criterion in self.policy:
+            if criterion == "priority":
+                tier.append(-family.priority)
+            elif criterion == "resident":
+                tier.append(0 if family.resident else 1)
+            else:
+                sibling = any(
+                    (c.id, row.activity, row.day) in accepted for c in family.children if c.id != row.child
+                )
+                tier.append(0 if sibling else 1)
+        return tuple(tier), row.sequence
+
+    def _served_order(self, day: date, rows: dict[Key, ps.Reservation]) -> list[str]:
+        accepted = {k for k, r in rows.items() if r.status is ps.ReservationStatus.ACCEPTED}
+        waiting = [r for k, r in rows.items() if k[2] == day and r.status is ps.ReservationStatus.WAITLISTED]
+        return [r.child for r in sorted(waiting, key=lambda r: self._key(r, accepted))]
+
+    def _check(self, before: dict[Key, ps.Reservation], cancelled: tuple[ps.Request, ...] = ()) -> None:
+        """Each promotion of the last operation took the best-ranked request
+        still waiting, as the reference model ranks them."""
+        promotions = [p.request for p in self.register.take_promotions()]
+        if promotions:
+            event("promotions")
+        gone: set[Key] = {(r.child, r.activity, r.day) for r in cancelled}
+        accepted = {
+            k for k, r in before.items() if r.status is ps.ReservationStatus.ACCEPTED and k not in gone
+        }
+        waiting = {
+            k: r for k, r in before.items() if r.status is ps.ReservationStatus.WAITLISTED and k not in gone
+        }
+        for request in promotions:
+            key: Key = (request.child, request.activity, request.day)
+            candidates = [r for k, r in waiting.items() if (k[1], k[2]) == (request.activity, request.day)]
+            best = min(candidates, key=lambda r: self._key(r, accepted))
+            assert best.child == request.child, (self.policy, request, candidates)
+            del waiting[key]
+            accepted.add(key)
+
+    # -- what families and agents do ------------------------------------------------------
+
+    def _session(self, family_id: str) -> ps.BookingSession:
+        return self.register.open_session(
+            self.directory[family_id], now=self.now, balance=Decimal(0), dossier_complete=True
+        )
+
+    @rule(
+        child=st.sampled_from(sorted({c.id for f in PRIORITY_FAMILIES for c in f.children})),
+        day=st.sampled_from(PRIORITY_DAYS),
+    )
+    def a_family_books(self, child: str, day: date) -> None:
+        if self.register.status(child, "MERCREDI", day) is not None:
+            return
+        before = self._rows()
+        session = self._session(self.owner_of[child])
+        session.toggle_day(child, "MERCREDI", day)
+        outcome = session.confirm(self.now)
+        assert outcome.accepted or outcome.waitlisted
+        self._check(before)
+        if outcome.accepted:  # a newcomer takes a place only when nobody waits for it
+            assert not self.register.waiting_list("MERCREDI", day)
+
+    @precondition(lambda self: len(self.register) > 0)
+    @rule(data=st.data())
+    def a_family_cancels(self, data: st.DataObject) -> None:
+        before = self._rows()
+        row = data.draw(st.sampled_from(sorted(before.values(), key=lambda r: r.sequence)))
+        session = self._session(row.family)
+        session.toggle_day(row.child, row.activity, row.day)
+        outcome = session.confirm(self.now)
+        assert outcome.cancelled
+        self._check(before, outcome.cancelled)
+
+    @rule(day=st.sampled_from(PRIORITY_DAYS), extra=st.integers(0, 2), at_once=st.booleans())
+    def an_agent_adds_places(self, day: date, extra: int, at_once: bool) -> None:
+        before = self._rows()
+        places = self.register.taken("MERCREDI", day) + extra
+        promoted = self.register.set_capacity("MERCREDI", day, places, now=self.now if at_once else None)
+        assert at_once or not promoted
+        self._check(before)
+
+    @rule(day=st.sampled_from(PRIORITY_DAYS))
+    def an_agent_promotes(self, day: date) -> None:
+        before = self._rows()
+        self.register.promote("MERCREDI", day, self.now)
+        self._check(before)
+
+    @rule(
+        family=st.sampled_from([f.id for f in PRIORITY_FAMILIES]),
+        priority=st.integers(0, 2),
+        resident=st.booleans(),
+    )
+    def an_agent_changes_a_familys_standing(self, family: str, priority: int, resident: bool) -> None:
+        self.directory[family] = attrs.evolve(self.directory[family], priority=priority, resident=resident)
+
+    @rule(minutes=st.integers(1, 60))
+    def time_passes(self, minutes: int) -> None:
+        self.now += timedelta(minutes=minutes)
+
+    # -- what holds after every step ---------------------------------------------------------
+
+    @invariant()
+    def the_waiting_list_and_the_ranks_follow_the_policy(self) -> None:
+        if not hasattr(self, "register"):
+            return
+        rows = self._rows()
+        for day in PRIORITY_DAYS:
+            expected = self._served_order(day, rows)
+            assert [r.child for r in self.register.waiting_list("MERCREDI", day)] == expected
+            for rank, child in enumerate(expected, 1):
+                shown = self.register.waiting_rank(child, "MERCREDI", day)
+                assert shown is not None
+                assert shown.rank == rank
+
+
+def priorities_on(name: str, url: str) -> type[PriorityMachine]:
+    return type(f"PriorityMachineOn{name.title()}", (PriorityMachine,), {"url": url})
+
+
+TestPriorityMachine = PriorityMachine.TestCase  # memory
+TestPriorityMachineOnSQLite = priorities_on("sqlite", store_url("sqlite", _SQLITE)).TestCase
+TestPriorityMachineOnSQLite.settings = settings(max_examples=25, stateful_step_count=30)
+
+
+def _server_priorities(backend: str) -> type[object]:
+    url = os.environ.get(SERVERS[backend])
+
+    class Test(priorities_on(backend, url or "memory://").TestCase):  # type: ignore[misc]
+        settings = settings(max_examples=15, stateful_step_count=25)
+
+        def setUp(self) -> None:
+            if not url:
+                pytest.skip(SKIP_SERVERS)
+            server_url(backend)
+
+    return Test
+
+
+TestPriorityMachineOnPostgreSQL = _server_priorities("postgresql")
+TestPriorityMachineOnMariaDB = _server_priorities("mariadb")

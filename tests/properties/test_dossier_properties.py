@@ -72,7 +72,13 @@ class DossierMachine(RuleBasedStateMachine):
         self.stored = families.family(FAMILY).dossier(2024)
         self.stored.open()
         self.agent = families.agent("martine").dossier(FAMILY.id, 2024)
-        self.model = ps.Dossier.open(FAMILY, 2024, deadline=COMMUNE.dossier_deadline)
+        self.model = ps.Dossier.open(
+            FAMILY,
+            2024,
+            deadline=COMMUNE.dossier_deadline,
+            opens=COMMUNE.dossier_opens,
+            insurance_grace_days=COMMUNE.insurance_grace_days,
+        )
         self.ever_validated: set[ps.FicheKind] = set()
 
     def both(self, on_model: Any, on_store: Any) -> None:

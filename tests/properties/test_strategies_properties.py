@@ -44,7 +44,7 @@ def test_counts_always_sum_to_the_fiches_and_access_follows_the_states(dossier: 
 
 @given(st.lists(uploads(valid=True), max_size=4))
 def test_valid_uploads_are_accepted(files: list[ps.Upload]) -> None:
-    ps.check_attachments(files)
+    assert ps.attachment_problems(files) == ()
 
 
 @given(uploads(valid=False))
