@@ -6,14 +6,17 @@ The fixtures are the smallest files of each type that have the structure the che
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
+import tracemalloc
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 import periscolaire as ps
-from periscolaire.attachments import MAX_SIZE, attachment_problems, sniff
+from periscolaire.attachments import MAX_SIZE, _pdf_names, attachment_problems, sniff
 
 
 def pdf(*objects: bytes, after_eof: bytes = b"") -> bytes:
@@ -541,3 +544,460 @@ def test_sniff() -> None:
         "bmp",
         None,
     ]
+
+
+# -- stored files: what a store keeps, read back under the same rules --------------------------------
+
+
+def test_a_stored_file_is_its_metadata_and_reads_back_equal() -> None:
+    upload = ps.Upload("avis.pdf", PDF, issued_on=date(2025, 5, 1))
+    stored = upload.stored()
+    assert stored.to_dict() == {
+        "name": "avis.pdf",
+        "size": len(PDF),
+        "type": "pdf",
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "issued_on": "2025-05-01",
+    }
+    assert ps.StoredFile.from_dict(stored.to_dict()) == stored
+    assert stored.stored() is stored
+    assert repr(stored) == f"StoredFile(size={len(PDF)}, type=pdf, sha256={stored.sha256[:12]}…)"
+    undated = ps.Upload("photo.jpg", JPEG).stored()
+    assert undated.to_dict()["issued_on"] is None
+    assert ps.StoredFile.from_dict(undated.to_dict(), "files[0]") == undated
+
+
+def test_an_upload_of_no_accepted_type_cannot_be_stored() -> None:
+    with pytest.raises(ps.AttachmentRejected) as info:
+        ps.Upload("notes.txt", b"hello").stored()
+    assert (info.value.name, info.value.code) == ("notes.txt", "type_not_allowed")
+    assert "« notes.txt »" in info.value.message
+
+
+def stored_record(**changes: object) -> dict[str, object]:
+    record: dict[str, object] = ps.Upload("avis.pdf", PDF, issued_on=date(2025, 5, 1)).stored().to_dict()
+    record.update(changes)
+    return record
+
+
+@pytest.mark.parametrize("size", [1, MAX_SIZE])
+def test_a_stored_file_of_1_byte_to_2000_kb_reads_back(size: int) -> None:
+    assert ps.StoredFile.from_dict(stored_record(size=size)).size == size
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        ({"name": "../avis.pdf"}, "name"),
+        ({"name": ".."}, "name"),
+        ({"name": "a" * 256}, "name"),
+        ({"name": 42}, "name"),
+        ({"size": 0}, "size"),
+        ({"size": MAX_SIZE + 1}, "size"),
+        ({"size": "12"}, "size"),
+        ({"type": "exe"}, "type"),
+        ({"sha256": "ab" * 31}, "sha256"),
+        ({"sha256": "AB" * 32}, "sha256"),
+        ({"sha256": "g" * 64}, "sha256"),
+        ({"sha256": "XX" * 32}, "sha256"),
+        ({"sha256": 12}, "sha256"),
+        ({"issued_on": "01/05/2025"}, "issued_on"),
+    ],
+)
+def test_a_stored_record_breaking_the_rules_names_its_key(changes: dict[str, object], key: str) -> None:
+    with pytest.raises(ps.InvalidData) as info:
+        ps.StoredFile.from_dict(stored_record(**changes), "files[0]")
+    assert info.value.path == f"files[0].{key}"
+    assert str(info.value).startswith(f"files[0].{key} : ")
+    assert "None" not in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["name", "size", "type", "sha256"])
+def test_a_stored_record_missing_a_key_names_it(key: str) -> None:
+    record = stored_record()
+    del record[key]
+    with pytest.raises(ps.InvalidData) as info:
+        ps.StoredFile.from_dict(record, "files[1]")
+    assert key in info.value.path
+    assert info.value.path.startswith("files[1]")
+
+
+def test_a_stored_record_that_is_no_mapping_names_its_path() -> None:
+    with pytest.raises(ps.InvalidData) as info:
+        ps.StoredFile.from_dict(["avis.pdf"], "files[2]")
+    assert info.value.path == "files[2]"
+
+
+def test_a_stored_size_out_of_range_is_told_with_the_limit() -> None:
+    with pytest.raises(ps.InvalidData) as info:
+        ps.StoredFile.from_dict(stored_record(size=MAX_SIZE + 1))
+    assert info.value.path == ".size"  # no path given: the key alone
+    assert str(MAX_SIZE) in str(info.value)
+    assert str(MAX_SIZE + 1) in str(info.value)
+
+
+# -- every file is checked, every problem carries the file's name ------------------------------------
+
+BAD = {
+    "bad_name": ps.Upload("dossier/avis.pdf", PDF),
+    "empty": ps.Upload("vide.pdf", b""),
+    "too_large": ps.Upload("gros.pdf", sized(PDF, MAX_SIZE + 1)),
+    "type_not_allowed": ps.Upload("notes.pdf", b"hello"),
+    "extension_mismatch": ps.Upload("photo.png", JPEG),
+    "malformed": ps.Upload("coupe.pdf", b"%PDF-1.7 ..."),
+    "polyglot": ps.Upload("avis.pdf", PDF + ZIP),
+    "active_content": ps.Upload("script.pdf", pdf(b"<< /OpenAction << /S /JavaScript /JS (x) >> >>")),
+}
+
+
+@pytest.mark.parametrize("first", sorted(BAD))
+def test_a_refused_file_does_not_stop_the_check_of_the_next_ones(first: str) -> None:
+    files = [BAD[first], ps.Upload("coupe.png", PNG[:-12])]
+    problems = attachment_problems(files)
+    assert [(p.name, p.code) for p in problems] == [(BAD[first].name, first), ("coupe.png", "malformed")]
+    shown = f"« {BAD[first].name} » : "
+    assert problems[0].message.startswith(shown)
+    assert len(problems[0].message) > len(shown) + 10
+
+
+def test_a_fifth_file_is_named_and_every_file_is_still_checked() -> None:
+    files = [ps.Upload(f"page{i}.pdf", PDF) for i in range(4)] + [ps.Upload("page4.pdf", b"")]
+    problems = attachment_problems(files)
+    assert [(p.name, p.code) for p in problems] == [("page4.pdf", "too_many_files"), ("page4.pdf", "empty")]
+    assert problems[0].message == "« page4.pdf » : au plus 4 fichiers par pièce (5 déposés)."
+
+
+def test_a_too_large_file_is_told_its_size_and_the_limit() -> None:
+    (problem,) = attachment_problems([BAD["too_large"]])
+    assert problem.message == f"« gros.pdf » : {MAX_SIZE + 1} octets, au-delà de 2000 ko ({MAX_SIZE} octets)."
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("avis.2024.pdf", PDF),  # the extension is what follows the last dot
+        ("scan.pdf.jpg", JPEG),
+        ("a.b.c.png", PNG),
+    ],
+)
+def test_the_extension_is_what_follows_the_last_dot(name: str, content: bytes) -> None:
+    assert code(name, content) is None
+    assert code(name + ".txt", content) == "extension_mismatch"
+
+
+@pytest.mark.parametrize("name", [".", "..", "a" * 252 + ".pdf"])
+def test_dot_names_and_over_long_names_are_refused(name: str) -> None:
+    assert code(name, PDF) == "bad_name"
+
+
+def test_windows_strips_only_spaces_and_dots_from_a_reserved_name() -> None:
+    assert code("CON\u00a0.pdf", PDF) is None  # a no-break space is a character of the name
+    assert code("CON\u3000.pdf", PDF) is None
+    assert code("CON .pdf", PDF) == "bad_name"
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        ("scan.pdf", "files : une liste de ps.Upload est attendue, reçu str."),
+        (None, "files : une liste de ps.Upload est attendue, reçu NoneType."),
+        ([ps.Upload("scan.pdf", PDF), b"%PDF"], "files[1] : un ps.Upload est attendu, reçu bytes."),
+    ],
+)
+def test_files_that_are_not_uploads_are_told_what_was_received(files: object, said: str) -> None:
+    with pytest.raises(ps.InvalidArgument) as info:
+        attachment_problems(files)  # type: ignore[arg-type]
+    assert str(info.value) == said
+
+
+@pytest.mark.parametrize(
+    ("arguments", "said"),
+    [
+        (("scan.pdf", "texte", None), "content : le contenu du fichier (bytes) est attendu, reçu str."),
+        ((b"scan.pdf", PDF, None), "name : le nom du fichier (texte) est attendu, reçu bytes."),
+        (("scan.pdf", PDF, "2024-06-01"), "issued_on : une date est attendue, reçu '2024-06-01'."),
+    ],
+)
+def test_a_malformed_upload_is_told_what_was_received(arguments: tuple[object, ...], said: str) -> None:
+    name, content, issued_on = arguments
+    with pytest.raises(ps.InvalidArgument) as info:
+        ps.Upload(name, content, issued_on=issued_on)  # type: ignore[arg-type]
+    assert str(info.value) == said
+
+
+def test_a_name_with_control_characters_is_shown_with_question_marks() -> None:
+    (problem,) = attachment_problems([ps.Upload("a\x00b.pdf", PDF)])
+    assert problem.message.startswith("« a?b.pdf » : ")
+
+
+# -- formats: what each kind of image may be ----------------------------------------------------------
+
+
+def webp(fourcc: bytes, data: bytes) -> bytes:
+    """A WebP of one chunk: lossy ``VP8 ``, lossless ``VP8L`` or extended ``VP8X``."""
+    body = b"WEBP" + fourcc + len(data).to_bytes(4, "little") + data
+    return b"RIFF" + len(body).to_bytes(4, "little") + body
+
+
+def gif(screen_flags: int, image_flags: int, *, version: bytes = b"GIF89a") -> bytes:
+    """A 1 x 1 GIF; each flag byte says whether a colour table follows, and its size."""
+    colours = lambda flags: bytes(3 << ((flags & 7) + 1)) if flags & 0x80 else b""  # noqa: E731
+    screen = b"\x01\x00\x01\x00" + bytes([screen_flags, 0, 0]) + colours(screen_flags)
+    image = b",\x00\x00\x00\x00\x01\x00\x01\x00" + bytes([image_flags]) + colours(image_flags)
+    return version + screen + image + b"\x02\x02D\x01\x00;"
+
+
+# A directory of two entries (ImageWidth and ImageLength = 1).
+TIFF_TWO_ENTRIES = TIFF_LE[:8] + b"\x02\x00" + TIFF_LE[10:22] + b"\x01\x01" + TIFF_LE[12:22] + bytes(4)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("anim.gif", gif(0x80, 0x00, version=b"GIF87a")),  # the first GIF version
+        ("anim.gif", gif(0x81, 0x00)),  # 4 colours
+        ("anim.gif", gif(0x88, 0x00)),  # a sorted table (bit 3) of 2 colours
+        ("anim.gif", gif(0x00, 0x80)),  # no global colours, the image's own
+        ("anim.gif", gif(0x07, 0x82)),  # a size without the table flag: no table
+        ("image.webp", webp(b"VP8 ", bytes(10))),  # lossy, what cameras and browsers write
+        ("image.webp", webp(b"VP8X", bytes(10))),  # extended (alpha, animation, metadata)
+        ("image.webp", webp(b"VP8L", bytes(10))),
+        ("scan.tif", TIFF_TWO_ENTRIES),
+        (
+            "paint.bmp",  # 0 x 0: its pixels (none) start at the file's end
+            b"BM6\x00\x00\x00\x00\x00\x00\x006\x00\x00\x00(\x00\x00\x00"
+            + bytes(8)
+            + b"\x01\x00\x18\x00"
+            + bytes(24),
+        ),
+    ],
+)
+def test_each_image_format_is_accepted_in_its_variants(name: str, content: bytes) -> None:
+    assert code(name, content) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2",  # an MP4 video: a box « ftyp », no image brand
+        b"RIFF$\x00\x00\x00WAVEfmt \x10\x00\x00\x00",  # a WAV sound: RIFF, not WebP
+        BMP[:6] + b"\x01\x00\x00\x00" + BMP[10:],  # « BM » with reserved bytes that are not zero
+    ],
+)
+def test_a_container_of_another_kind_is_not_an_image(content: bytes) -> None:
+    assert sniff(content) is None
+    assert code("image.heic", content) == "type_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("photo.jpg", b"\xff\xd8\xff"),  # cut after a marker's FF
+        ("photo.jpg", jpeg(b"\xff\xd8")),  # a second start of image inside the first
+        ("photo.jpg", jpeg(b"\xff\xd8\x00\x02")),
+        ("photo.jpg", jpeg(b"\xff\x00\x00\x02")),  # FF 00 is no marker outside coded data
+        ("photo.jpg", JPEG + b"XXXX"),  # only zero bytes may pad a JPEG
+        ("anim.gif", GIF[:-2]),  # cut after its image data
+        ("anim.gif", GIF[:-1] + b",\x00\x00\x00"),  # an image descriptor cut short
+        ("anim.gif", GIF[:-1] + b"\x99" + bytes(20) + b";"),  # a byte that starts no block
+        ("scan.png", PNG[:-12] + b"\x00\x00\x01\x00IEND" + bytes(4)),  # an IEND claiming data past the end
+        ("scan.tif", TIFF_LE[:-1]),  # the next directory's offset cut
+        ("scan.tif", TIFF_TWO_ENTRIES[:-8]),
+        ("scan.tif", sized(b"II*\x00\x02\x00\x00\x00", 1000)),  # a directory inside the header
+        ("paint.bmp", BMP[:10] + b"\x14\x00\x00\x00" + BMP[14:]),  # pixels inside the header
+    ],
+)
+def test_more_files_that_only_start_like_an_image_are_malformed(name: str, content: bytes) -> None:
+    assert code(name, content) == "malformed"
+
+
+@pytest.mark.parametrize("marker", [b"\xff\x01", b"\xff\xd0", b"\xff\xd7", b"\xff\xfe\x00\x02"])
+def test_a_jpeg_with_standalone_markers_or_an_empty_segment_is_accepted(marker: bytes) -> None:
+    # TEM and RST0-RST7 carry no length; a segment may hold nothing (its length, 2, is its own).
+    assert code("photo.jpg", jpeg(marker, segment(0xFE, b"note"))) is None
+
+
+def test_a_jpeg_carries_at_most_eight_more_images() -> None:
+    # MPF: a phone's gain map, previews; a tenth image is no longer one photo.
+    assert code("photo.jpg", JPEG * 9) is None
+    assert code("photo.jpg", JPEG * 10) == "malformed"
+
+
+# -- PDF: how its names, revisions and streams are read ----------------------------------------------
+
+PAGES = b"<< /Type /Pages /Kids [] /Count 0 >>"
+
+
+def stream(data: bytes, dictionary: bytes = b"") -> bytes:
+    return b"<< %s/Length %d >>\nstream\n%s\nendstream" % (dictionary, len(data), data)
+
+
+def test_pdf_names_are_read_as_a_pdf_reader_reads_them() -> None:
+    # ISO 32000-1, 7.3.5: any character may be written #xx (either case), and a name ends at a delimiter.
+    pattern = re.compile(_pdf_names("JS", "JavaScript", "EmbeddedFile", "EmbeddedFiles"))
+    for spelled in (
+        b"/JS ",
+        b"/J#53(",
+        b"/#4a#53/",
+        b"/#4A#53<",
+        b"/Java#53cript]",
+        b"/EmbeddedFiles>",
+        b"/JS",
+    ):
+        assert pattern.search(b"<<" + spelled) is not None, spelled
+    for other in (b"/JSON ", b"/JavaScripts ", b"/EmbeddedFilesX ", b"/J#54 ", b"JS ", b"/js "):
+        assert pattern.search(b"<<" + other) is None, other
+
+
+def test_an_incrementally_updated_pdf_is_accepted() -> None:
+    # A form filled in or a signature added: a second revision after the first %%EOF.
+    update = b"3 0 obj\n<< /Title (" + b"x" * 2000 + b") >>\nendobj\ntrailer\n<< /Prev 0 >>\n%%EOF\n"
+    assert code("avis.pdf", PDF + update) is None
+
+
+def test_a_pdf_may_end_with_up_to_1024_bytes_after_its_eof() -> None:
+    # Acrobat looks for %%EOF in the last 1024 bytes.
+    assert code("avis.pdf", PDF + b"x" * 1024) is None
+    assert code("avis.pdf", PDF + b"x" * 1025) == "malformed"
+
+
+def test_a_program_right_after_the_pdfs_end_is_a_polyglot() -> None:
+    assert code("avis.pdf", PDF[:-1] + EXE) == "polyglot"
+
+
+def test_a_pdf_opens_at_a_destination_through_at_most_16_references() -> None:
+    # One /OpenAction per catalog revision: 16 revisions is already more than a family's document.
+    def revisions(n: int) -> bytes:
+        catalogs = [b"<< /Type /Catalog /OpenAction %d 0 R >>" % (n + 2 + i) for i in range(n)]
+        return pdf(PAGES, *catalogs, *[b"[ 1 0 R /Fit ]"] * n)
+
+    assert code("avis.pdf", revisions(16)) is None
+    assert code("avis.pdf", revisions(17)) == "active_content"
+
+
+def test_an_open_action_to_a_missing_object_is_refused() -> None:
+    # What it opens cannot be shown to be a destination.
+    assert (
+        code("avis.pdf", pdf(b"<< /Type /Catalog /Pages 2 0 R /OpenAction 9 0 R >>", PAGES))
+        == "active_content"
+    )
+
+
+def test_active_content_between_two_streams_is_read() -> None:
+    content = pdf(
+        PAGES, stream(b"BT ET"), b"<< /Type /Catalog /Names << /JavaScript 5 0 R >> >>", stream(b"q Q")
+    )
+    assert code("avis.pdf", content) == "active_content"
+    unended = pdf(PAGES, b"<< /Length 4 >>\nstream\nBT ET", b"<< /OpenAction << /S /JavaScript >> >>")
+    assert code("avis.pdf", unended) == "malformed"  # a stream without its endstream hides nothing
+
+
+def test_names_inside_several_streams_are_not_read() -> None:
+    pages = pdf(
+        PAGES, stream(b"\x00/JS (\x01"), stream(b"\x02/Launch\n"), b"<< /Type /Catalog /Pages 1 0 R >>"
+    )
+    assert code("scan.pdf", pages) is None
+    after = pdf(PAGES, stream(b"BT ET"), object_stream(b"<< /OpenAction << /S /JavaScript /JS (x) >> >>"))
+    assert code("scan.pdf", after) == "active_content"  # an object stream after a page's stream
+
+
+def test_an_outline_before_an_object_stream_does_not_change_its_header() -> None:
+    # An outline's /First is an object, not the stream's /First.
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 11 0 R >>"
+    outline = b"<< /Type /Outlines /First 3 0 R /Count 0 >>"
+    assert code("avis.pdf", pdf(outline, PAGES, object_stream(catalog, b"[ 2 0 R /Fit ]"))) is None
+
+
+def test_a_damaged_object_stream_does_not_hide_the_next_one() -> None:
+    damaged = stream(b"not deflated", b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode ")
+    active = object_stream(b"<< /OpenAction << /S /JavaScript /JS (x) >> >>")
+    assert code("avis.pdf", pdf(PAGES, damaged, active)) == "active_content"
+
+
+def test_an_object_stream_without_a_header_is_still_read() -> None:
+    packed = zlib.compress(b"<< /OpenAction << /S /Launch /F (x.exe) >> >>")
+    content = pdf(PAGES, stream(packed, b"/Type /ObjStm /N 1 /Filter /FlateDecode "))  # no /First
+    assert code("avis.pdf", content) == "active_content"
+
+
+@pytest.mark.parametrize("header", [b"10 0 11", b"x 0 10 y", b"10 0 11 99999999999"])
+def test_an_object_stream_with_a_damaged_header_is_read_without_failing(header: bytes) -> None:
+    objects = header + b" [ 2 0 R /Fit ]"
+    packed = zlib.compress(objects)
+    dictionary = b"/Type /ObjStm /N 2 /First %d /Filter /FlateDecode " % (len(header) + 1)
+    content = pdf(b"<< /Type /Catalog /Pages 2 0 R >>", PAGES, stream(packed, dictionary))
+    assert code("avis.pdf", content) is None
+
+
+def test_the_largest_object_number_a_reference_names_is_read() -> None:
+    # 10 digits, as a reference writes it; the offset padded with zeros to 10 digits too.
+    header = b"1234567890 0000000000 "
+    packed = zlib.compress(header + b"[ 2 0 R /Fit ]")
+    objstm = stream(packed, b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode " % len(header))
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 1234567890 0 R >>"
+    assert code("avis.pdf", pdf(catalog, PAGES, objstm)) is None
+
+
+def test_an_offset_longer_than_10_digits_is_not_read() -> None:
+    # Numbers are read up to 10 digits (Python refuses to read over 4300): object 11 stays unknown.
+    header = b"11 00000000000 "
+    packed = zlib.compress(header + b"[ 2 0 R /Fit ]")
+    objstm = stream(packed, b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode " % len(header))
+    catalog = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 11 0 R >>"
+    assert code("avis.pdf", pdf(catalog, PAGES, objstm)) == "active_content"
+
+
+def deflated_zeros(size: int) -> bytes:
+    packer, chunk = zlib.compressobj(9), bytes(1 << 20)
+    parts = [packer.compress(chunk) for _ in range(size >> 20)]
+    return b"".join([*parts, packer.compress(bytes(size % (1 << 20))), packer.flush()])
+
+
+def test_the_inflating_budget_is_for_the_whole_pdf() -> None:
+    # 16 MB in all: two object streams of 10 and 7 MB are beyond it.
+    def objstm(size: int) -> bytes:
+        return stream(deflated_zeros(size), b"/Type /ObjStm /N 0 /First 0 /Filter /FlateDecode ")
+
+    assert code("avis.pdf", pdf(PAGES, objstm(10_000_000), objstm(6_000_000))) is None
+    assert code("avis.pdf", pdf(PAGES, objstm(10_000_000), objstm(7_000_000))) == "malformed"
+
+
+def test_a_decompression_bomb_is_stopped_before_it_fills_the_memory() -> None:
+    # 100 MB of zeros deflated fit in 100 ko; inflating stops at its 16 MB budget.
+    bomb = stream(deflated_zeros(100_000_000), b"/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode ")
+    content = pdf(PAGES, bomb)
+    tracemalloc.start()
+    try:
+        assert code("avis.pdf", content) == "malformed"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40_000_000
+
+
+# -- a ZIP read from its end record ------------------------------------------------------------------
+
+
+def hidden_zip(comment: bytes) -> bytes:
+    """A ZIP end record whose comment is ``comment``, running to the file's end."""
+    return b"PK\x05\x06" + bytes(16) + len(comment).to_bytes(2, "little") + comment
+
+
+def test_a_zip_comment_of_the_largest_size_covering_the_pdfs_end_is_a_polyglot() -> None:
+    comment = b"%" * (0xFFFF - 7) + b"\n%%EOF\n"
+    assert code("avis.pdf", PDF[:-7] + hidden_zip(comment)) == "polyglot"
+
+
+def test_a_zip_end_record_is_found_among_lookalikes() -> None:
+    # A lookalike before it (text of the document) and one inside its comment.
+    lookalike = b"PK\x05\x06 (cited)"
+    body = pdf(b"<< /Title (%s) >>" % lookalike, PAGES)
+    assert code("avis.pdf", body[:-7] + hidden_zip(lookalike + b"\n%%EOF\n")) == "polyglot"
+    assert code("avis.pdf", body) is None
+
+
+def test_a_large_pdf_citing_an_end_record_is_accepted() -> None:
+    # Only a record where an unzipper looks for it (the last 64 ko) counts.
+    page = stream(bytes(100_000))
+    assert code("avis.pdf", pdf(b"<< /Title (PK\x05\x06) >>", PAGES, page)) is None
+    assert code("avis.pdf", pdf(PAGES, page, b"<< /Title (PK\x05\x06) >>")) is None

@@ -66,7 +66,13 @@ def test_booking_screen_is_refused_to_a_debtor_account(register: ps.Register) ->
 
 
 def test_a_zero_balance_is_not_a_debt(register: ps.Register) -> None:
-    assert register.open_session(DUPONT, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True)
+    # Only a negative balance closes the booking screen: at 0.00 € it opens, and books.
+    s = register.open_session(DUPONT, now=OPENING_WEEK, balance=Decimal(0), dossier_complete=True)
+    assert s.family == DUPONT
+    day = date(2024, 9, 12)
+    assert s.toggle_day("paolo", "RESTAURATION", day) is True
+    assert s.confirm(OPENING_WEEK).accepted == (ps.Request("paolo", "RESTAURATION", day),)
+    assert register.status("paolo", "RESTAURATION", day) is ps.ReservationStatus.ACCEPTED
 
 
 def test_booking_screen_is_refused_while_the_dossier_is_not_transmitted(register: ps.Register) -> None:

@@ -9,6 +9,7 @@ characters), dates for datetimes and datetimes for dates, bytes, lists, dicts.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,11 +21,21 @@ from hypothesis import strategies as st
 
 import periscolaire as ps
 
-COMMUNE = ps.load_commune()
-CAL = COMMUNE.calendar
 NOW = datetime(2024, 8, 26, 10)
 WEDNESDAY = date(2024, 9, 11)
 FAMILY = ps.Family("F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
+
+
+@functools.cache
+def commune() -> ps.Commune:
+    """The bundled Cestas, loaded at first use: inside a test, not at import (mutmut
+    attributes to a test only the code run while it runs)."""
+    return ps.load_commune()
+
+
+def cal() -> ps.SchoolCalendar:
+    return commune().calendar
+
 
 hostile = st.one_of(
     st.none(),
@@ -44,7 +55,7 @@ hostile = st.one_of(
 
 
 def register() -> ps.Register:
-    found = ps.Register(COMMUNE)
+    found = ps.Register(commune())
     session = found.open_session(FAMILY, now=NOW, balance=Decimal(0), dossier_complete=True)
     session.toggle_day("paolo", "MERCREDI", WEDNESDAY)
     session.confirm(NOW)
@@ -75,15 +86,15 @@ def cancel_then_confirm(r: ps.Register, now: Any) -> Any:
 
 ENTRY_POINTS: dict[str, tuple[Callable[[], Any], Callable[[Any], Any], Callable[[Any, Any], Any]]] = {
     # name: (make the object, snapshot of its state, the call with the hostile value)
-    "calendar.is_bookable(day)": (lambda: CAL, repr, lambda c, v: c.is_bookable("MERCREDI", v, NOW)),
-    "calendar.is_bookable(now)": (lambda: CAL, repr, lambda c, v: c.is_bookable("MERCREDI", WEDNESDAY, v)),
-    "calendar.is_bookable(code)": (lambda: CAL, repr, lambda c, v: c.is_bookable(v, WEDNESDAY, NOW)),
-    "calendar.closes_at": (lambda: CAL, repr, lambda c, v: c.closes_at("MERCREDI", v)),
-    "calendar.state": (lambda: CAL, repr, lambda c, v: c.state("MERCREDI", WEDNESDAY, v)),
-    "calendar.states": (lambda: CAL, repr, lambda c, v: c.states("MERCREDI", v, date(2024, 9, 30), NOW)),
-    "calendar.running_days": (lambda: CAL, repr, lambda c, v: c.running_days("MERCREDI", v)),
-    "calendar.period": (lambda: CAL, repr, lambda c, v: c.period(v)),
-    "calendar.period_of": (lambda: CAL, repr, lambda c, v: c.period_of(v)),
+    "calendar.is_bookable(day)": (cal, repr, lambda c, v: c.is_bookable("MERCREDI", v, NOW)),
+    "calendar.is_bookable(now)": (cal, repr, lambda c, v: c.is_bookable("MERCREDI", WEDNESDAY, v)),
+    "calendar.is_bookable(code)": (cal, repr, lambda c, v: c.is_bookable(v, WEDNESDAY, NOW)),
+    "calendar.closes_at": (cal, repr, lambda c, v: c.closes_at("MERCREDI", v)),
+    "calendar.state": (cal, repr, lambda c, v: c.state("MERCREDI", WEDNESDAY, v)),
+    "calendar.states": (cal, repr, lambda c, v: c.states("MERCREDI", v, date(2024, 9, 30), NOW)),
+    "calendar.running_days": (cal, repr, lambda c, v: c.running_days("MERCREDI", v)),
+    "calendar.period": (cal, repr, lambda c, v: c.period(v)),
+    "calendar.period_of": (cal, repr, lambda c, v: c.period_of(v)),
     "register.set_capacity(places)": (
         register,
         snapshot_register,
@@ -97,7 +108,7 @@ ENTRY_POINTS: dict[str, tuple[Callable[[], Any], Callable[[Any], Any], Callable[
     "register.status": (register, snapshot_register, lambda r, v: r.status(v, "MERCREDI", WEDNESDAY)),
     "register.places_left": (register, snapshot_register, lambda r, v: r.places_left("MERCREDI", v)),
     "register.transmit": (register, snapshot_register, lambda r, v: r.transmit(v)),
-    "register.load": (lambda: ps.Register(COMMUNE), snapshot_register, lambda r, v: r.load(v)),
+    "register.load": (lambda: ps.Register(commune()), snapshot_register, lambda r, v: r.load(v)),
     "register.open_session(balance)": (
         register,
         snapshot_register,
@@ -143,7 +154,7 @@ ENTRY_POINTS: dict[str, tuple[Callable[[], Any], Callable[[Any], Any], Callable[
         lambda: None,
         repr,
         lambda _, v: ps.Register.from_reservations(
-            COMMUNE, [ps.Reservation("paolo", "MERCREDI", WEDNESDAY, "F-DUPONT", "accepted", sequence=v)]
+            commune(), [ps.Reservation("paolo", "MERCREDI", WEDNESDAY, "F-DUPONT", "accepted", sequence=v)]
         ),
     ),
     "Reservation(status)": (
@@ -172,9 +183,9 @@ ENTRY_POINTS: dict[str, tuple[Callable[[], Any], Callable[[Any], Any], Callable[
     "account.correct": (account, lambda a: a.entries, lambda a, v: a.correct(v, date(2024, 9, 1))),
     "account.history": (account, lambda a: a.entries, lambda a, v: a.history(v)),
     "account.estimate": (account, lambda a: a.entries, lambda a, v: a.estimate(v)),
-    "pricing.price(qf)": (lambda: COMMUNE.activities["RESTAURATION"].tariff, repr, lambda p, v: p.price(v)),
+    "pricing.price(qf)": (lambda: commune().activities["RESTAURATION"].tariff, repr, lambda p, v: p.price(v)),
     "pricing.price(usage)": (
-        lambda: COMMUNE.activities["RESTAURATION"].tariff,
+        lambda: commune().activities["RESTAURATION"].tariff,
         repr,
         lambda p, v: p.price(None, usage=v),
     ),

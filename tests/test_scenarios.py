@@ -3,6 +3,7 @@ DataFrames out, vectorised pricing, goal seeking, the example notebook."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -40,9 +41,26 @@ except ImportError:  # the tests of records and CSV still run
 needs_pandas = pytest.mark.skipif(pd is None, reason="periscolaire[pandas] n'est pas installé")
 
 ROOT = Path(__file__).resolve().parent.parent
-GRID = Pricing(BracketTariff(((D(0), D("1.00")), (D(700), D("2.00")))))
-TODAY = {code: a.tariff for code, a in ps.load_commune().activities.items() if a.tariff}
-REFORM = {code: a.tariff for code, a in sc.example_commune().activities.items() if a.tariff}
+
+
+# Built at first use, inside a test, not at import: mutmut attributes to a test
+# only the code run while it runs (tariffs and communes are mutated modules).
+@functools.cache
+def simple_grid() -> Pricing:
+    """Two brackets: 1.00 € below a QF of 700, 2.00 € from 700."""
+    return Pricing(BracketTariff(((D(0), D("1.00")), (D(700), D("2.00")))))
+
+
+@functools.cache
+def today_tariffs() -> dict[str, Pricing]:
+    """The bundled Cestas's tariffs, by activity."""
+    return {code: a.tariff for code, a in ps.load_commune().activities.items() if a.tariff}
+
+
+@functools.cache
+def reform_tariffs() -> dict[str, Pricing]:
+    """The example reform's tariffs, by activity."""
+    return {code: a.tariff for code, a in sc.example_commune().activities.items() if a.tariff}
 
 
 def analyst_frame() -> pd.DataFrame:
@@ -58,14 +76,14 @@ def test_records_from_a_dataframe_are_priced_not_zero() -> None:
     frame = pd.DataFrame(
         {"family": ["A", "B", "C"], "qf": [500, np.nan, 812.4], "RESTAURATION": [10, 10, 10]}
     )
-    per_family, _ = compare_tariffs(frame.to_dict("records"), {"today": {"RESTAURATION": GRID}})
+    per_family, _ = compare_tariffs(frame.to_dict("records"), {"today": {"RESTAURATION": simple_grid()}})
     assert [(r["family"], r["qf"], r["today"]) for r in per_family] == [
         ("A", D(500), D("10.00")),  # an int QF (numpy.int64 here) is accepted
         ("B", None, D("20.00")),  # NaN is « sans QF »: the highest price, no InvalidOperation
         ("C", D("812.4"), D("20.00")),  # a float through its shortest repr, not 812.39999...
     ]
     # The DataFrame itself is accepted too.
-    assert compare_tariffs(frame, {"today": {"RESTAURATION": GRID}})[0] == per_family
+    assert compare_tariffs(frame, {"today": {"RESTAURATION": simple_grid()}})[0] == per_family
 
 
 @needs_pandas
@@ -96,12 +114,14 @@ def test_qf_cells_are_converted_exactly(value: object, expected: D | None) -> No
 @pytest.mark.parametrize("bad", [True, "beaucoup", float("inf"), -1, [500]])
 def test_a_bad_qf_cell_is_refused_naming_its_line(bad: object) -> None:
     with pytest.raises(ps.TariffError) as info:
-        compare_tariffs([{"family": "A", "qf": bad, "RESTAURATION": 1}], {"x": {"RESTAURATION": GRID}})
+        compare_tariffs(
+            [{"family": "A", "qf": bad, "RESTAURATION": 1}], {"x": {"RESTAURATION": simple_grid()}}
+        )
     assert "Ligne 1, qf" in info.value.message
 
 
 def test_unknown_and_missing_columns_are_named() -> None:
-    scenarios = {"x": {"RESTAURATION": GRID}}
+    scenarios = {"x": {"RESTAURATION": simple_grid()}}
     with pytest.raises(ColumnError) as info:
         compare_tariffs([{"famille": "A", "QF": 500, "CANTINE": 3}], scenarios)
     assert info.value.unknown == ("CANTINE",)
@@ -167,7 +187,7 @@ def test_read_families_csv_names_the_expected_columns() -> None:
 def test_children_of_one_family_are_one_family() -> None:
     rows = read_families_csv("famille;QF;RESTAURATION\nA;500;10\nA;500;10\nA;500;10\nB;;10\n")
     assert [(r["family"], r["rank"]) for r in rows] == [("A", 1), ("A", 2), ("A", 3), ("B", 1)]
-    per_family, per_band = compare_tariffs(rows, {"x": {"RESTAURATION": TODAY["RESTAURATION"]}})
+    per_family, per_band = compare_tariffs(rows, {"x": {"RESTAURATION": today_tariffs()["RESTAURATION"]}})
     assert [r["family"] for r in per_family] == ["A", "B"]
     assert sum(band["families"] for band in per_band) == 2
     # The third child gets Cestas' 10 % reduction: 1.75 + 1.75 + 1.58, 10 days each.
@@ -290,13 +310,13 @@ def test_dataframe_errors_name_the_line() -> None:
     frame = analyst_frame()
     frame.loc[3, "qf"] = 900.0  # DUPONT's second child with another QF
     with pytest.raises(ps.TariffError) as info:
-        sc.compare(frame, {"x": TODAY})
+        sc.compare(frame, {"x": today_tariffs()})
     assert info.value.code == "inconsistent_family"
     assert info.value.message.startswith("Ligne 4 : la famille 'DUPONT'")
     frame = analyst_frame()
     frame.loc[0, "MERCREDI"] = -2
     with pytest.raises(ps.TariffError, match=r"^Ligne 1, MERCREDI : au moins 0"):
-        sc.compare(frame, {"x": TODAY})
+        sc.compare(frame, {"x": today_tariffs()})
 
 
 # -- results as DataFrames ------------------------------------------------------------------------
@@ -304,7 +324,7 @@ def test_dataframe_errors_name_the_line() -> None:
 
 @needs_pandas
 def test_comparison_tables() -> None:
-    c = sc.compare(analyst_frame(), {"2024": TODAY, "2025": REFORM})
+    c = sc.compare(analyst_frame(), {"2024": today_tariffs(), "2025": reform_tariffs()})
     per_family = c.per_family
     assert per_family.index.name == "family"
     assert per_family["band"].cat.ordered
@@ -337,11 +357,11 @@ def test_comparison_tables() -> None:
     assert per_activity.loc["RESTAURATION", "change"] == D("-327.60")
     assert per_activity.loc["ACCUEIL_MATIN", "families"] == 3
     assert c.revenue("2024") == D("8469.90")
-    floats = sc.compare(analyst_frame(), {"2024": TODAY, "2025": REFORM}, prices="float")
+    floats = sc.compare(analyst_frame(), {"2024": today_tariffs(), "2025": reform_tariffs()}, prices="float")
     assert floats.per_band["2024"].dtype == float
     assert floats.per_band.loc["0-400", "2024"] == pytest.approx(932.20)
     with pytest.raises(ps.TariffError):
-        sc.compare(analyst_frame(), {"x": TODAY}, prices="cents")  # type: ignore[arg-type]
+        sc.compare(analyst_frame(), {"x": today_tariffs()}, prices="cents")  # type: ignore[arg-type]
 
 
 @needs_pandas
@@ -362,15 +382,20 @@ def test_goal_seek_same_revenue_finds_the_smallest_rate() -> None:
     import attrs
 
     answer = sc.goal_seek(
-        analyst_frame(), TODAY, REFORM, activity="RESTAURATION", parameter="rate", target=sc.SameRevenue()
+        analyst_frame(),
+        today_tariffs(),
+        reform_tariffs(),
+        activity="RESTAURATION",
+        parameter="rate",
+        target=sc.SameRevenue(),
     )
     assert answer.met
     assert answer.revenue >= answer.baseline_revenue == D("8469.90")
     below = attrs.evolve(
-        REFORM["RESTAURATION"],
-        tariff=attrs.evolve(REFORM["RESTAURATION"].tariff, rate=answer.value - D("0.000001")),
+        reform_tariffs()["RESTAURATION"],
+        tariff=attrs.evolve(reform_tariffs()["RESTAURATION"].tariff, rate=answer.value - D("0.000001")),
     )
-    per_family, _ = compare_tariffs(analyst_frame(), {"x": dict(REFORM, RESTAURATION=below)})
+    per_family, _ = compare_tariffs(analyst_frame(), {"x": dict(reform_tariffs(), RESTAURATION=below)})
     assert sum(r["x"] for r in per_family) < answer.baseline_revenue
     assert answer.losers.loc["400-700", "paying_more"] == 2
     assert "RESTAURATION.rate = " in str(answer)
@@ -380,8 +405,8 @@ def test_goal_seek_same_revenue_finds_the_smallest_rate() -> None:
 def test_goal_seek_limits_what_a_band_pays() -> None:
     answer = sc.goal_seek(
         analyst_frame(),
-        TODAY,
-        REFORM,
+        today_tariffs(),
+        reform_tariffs(),
         activity="MERCREDI",
         parameter="bracket[4]",
         target=sc.MaxIncrease(20, band="1500+"),
@@ -392,8 +417,8 @@ def test_goal_seek_limits_what_a_band_pays() -> None:
     assert answer.value == D("12.58")  # LEFEBVRE: 34 Wednesdays; 12.59 would cost 20.06 € more
     total = sc.goal_seek(
         analyst_frame(),
-        TODAY,
-        REFORM,
+        today_tariffs(),
+        reform_tariffs(),
         activity="RESTAURATION",
         parameter="floor",
         target=sc.MaxTotal(500, band="0-400"),
@@ -403,7 +428,12 @@ def test_goal_seek_limits_what_a_band_pays() -> None:
     assert total.value == D("1.00")
     assert total.comparison.per_family.loc["BERNARD", "après"] == D("500.00")
     impossible = sc.goal_seek(
-        analyst_frame(), TODAY, REFORM, activity="RESTAURATION", parameter="floor", target=sc.MaxTotal(10)
+        analyst_frame(),
+        today_tariffs(),
+        reform_tariffs(),
+        activity="RESTAURATION",
+        parameter="floor",
+        target=sc.MaxTotal(10),
     )
     assert not impossible.met
 
@@ -414,8 +444,8 @@ def test_goal_seek_refuses_unknown_parameters() -> None:
         with pytest.raises(ps.TariffError) as info:
             sc.goal_seek(
                 analyst_frame(),
-                TODAY,
-                REFORM,
+                today_tariffs(),
+                reform_tariffs(),
                 activity="MERCREDI",
                 parameter=parameter,
                 target=sc.SameRevenue(),
@@ -424,8 +454,8 @@ def test_goal_seek_refuses_unknown_parameters() -> None:
     with pytest.raises(ps.TariffError, match="Tranche inconnue"):
         sc.goal_seek(
             analyst_frame(),
-            TODAY,
-            REFORM,
+            today_tariffs(),
+            reform_tariffs(),
             activity="MERCREDI",
             parameter="bracket[0]",
             target=sc.MaxTotal(5, "0-100"),
@@ -460,7 +490,7 @@ def test_without_pandas_the_error_says_what_to_install(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(builtins, "__import__", no_pandas)
     with pytest.raises(ps.MissingExtra) as info:
-        sc.compare([{"family": "A", "qf": 1, "RESTAURATION": 1}], {"x": TODAY})
+        sc.compare([{"family": "A", "qf": 1, "RESTAURATION": 1}], {"x": today_tariffs()})
     assert "pip install 'periscolaire[pandas]'" in info.value.message
 
 

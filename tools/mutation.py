@@ -128,8 +128,43 @@ def results(work: Path, module: str) -> dict[str, str]:
     return {name: STATUS.get(code, "suspicious") for name, code in sorted(codes.items())}
 
 
+def _added(diff: str) -> str:
+    lines = [
+        line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")
+    ]
+    return " / ".join(lines)
+
+
+#: Run in the work directory: the diff of each mutant named on stdin, as ``mutmut show``
+#: prints it, in one process (one ``mutmut show`` per mutant starts Python each time).
+_SHOW_ALL = """
+import json, sys
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+path, names = sys.argv[1], sys.stdin.read().split()
+print(json.dumps({name: get_diff_for_mutant(name, path=path) for name in names}))
+"""
+
+
+def changes(work: Path, module: str, names: list[str]) -> dict[str, str]:
+    """The mutated line(s) of each mutant, as ``mutmut show`` gives them."""
+    if not names:
+        return {}
+    shown = subprocess.run(
+        [sys.executable, "-c", _SHOW_ALL, TARGETS[module].source],
+        cwd=work,
+        input="\n".join(names),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if shown.returncode == 0:
+        diffs: dict[str, str] = json.loads(shown.stdout)
+        return {name: _added(diff) for name, diff in diffs.items()}
+    return {name: change(work, name) for name in names}  # another mutmut version: one call each
+
+
 def change(work: Path, name: str) -> str:
-    """The mutated line(s) of a mutant, as ``mutmut show`` gives them."""
+    """The mutated line(s) of a mutant, from ``mutmut show``."""
     shown = subprocess.run(
         [sys.executable, "-m", "mutmut", "show", name],
         cwd=work,
@@ -137,10 +172,7 @@ def change(work: Path, name: str) -> str:
         text=True,
         check=True,
     ).stdout
-    lines = [
-        line[1:].strip() for line in shown.splitlines() if line.startswith("+") and not line.startswith("+++")
-    ]
-    return " / ".join(lines)
+    return _added(shown)
 
 
 def baseline(module: str) -> dict[str, dict[str, str]]:
@@ -159,8 +191,9 @@ def compare(work: Path, module: str) -> int:
     survivors = [name for name, status in statuses.items() if status not in KILLED]
     new: list[tuple[str, str, str]] = []
     kept = 0
+    mutated_lines = changes(work, module, survivors)
     for name in survivors:
-        mutated = change(work, name)
+        mutated = mutated_lines[name]
         entry = accepted.get(name)
         if entry is not None and entry.get("change") == mutated:
             kept += 1

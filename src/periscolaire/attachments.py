@@ -387,7 +387,8 @@ _Packed = tuple[bytes, dict[int, int]]
 
 def _pdf_text(content: bytes) -> tuple[bytes, list[_Packed]] | None:
     """A PDF's objects as text: what lies outside its streams, and its
-    object streams, inflated; None for a decompression bomb. A stream runs
+    object streams, inflated; None for a decompression bomb or a stream
+    without its ``endstream``. A stream runs
     from ``stream`` to ``endstream``: its bytes (compressed pages,
     pictures) are never read as names."""
     outside: list[bytes] = []
@@ -396,15 +397,17 @@ def _pdf_text(content: bytes) -> tuple[bytes, list[_Packed]] | None:
     while (stream := _PDF_STREAM.search(content, at)) is not None:
         before = content[at : stream.start()]
         outside.append(before)
-        at = content.find(b"endstream", stream.end())
-        if at < 0:
-            at = len(content)
+        end = content.find(b"endstream", stream.end())
+        if end < 0:  # a reader goes by /Length and would read what follows as objects
+            return None
+        # Past the keyword: « endstream » ends with « stream », which is no stream's start.
+        at = end + len(b"endstream")
         dictionary = before[max(before.rfind(b"obj"), 0) :]  # the stream's own
         if _PDF_OBJECT_STREAM.search(dictionary) is None:
             continue
         inflate = zlib.decompressobj()
         try:
-            data = inflate.decompress(view[stream.end() : at], budget)
+            data = inflate.decompress(view[stream.end() : end], budget)
         except zlib.error:
             continue  # another filter, or damaged: nothing to read here
         if len(data) >= budget:

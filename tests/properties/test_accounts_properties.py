@@ -11,6 +11,7 @@ Runs on the memory, SQLite, PostgreSQL and MariaDB stores.
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -25,15 +26,27 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import periscolaire as ps
+from tests.properties.shared import cestas
 from tests.stores import SERVERS, SKIP_SERVERS, keyed, server_url, store_url
 
-COMMUNE = ps.load_commune()
 FAMILIES = ("F-DUPONT", "F-MARTIN")
 CHILD = {"F-DUPONT": "paolo", "F-MARTIN": "lea"}
-WALLETS = tuple(dict.fromkeys(a.wallet for a in COMMUNE.activities.values()))
-WALLET_OF = {code: a.wallet for code, a in COMMUNE.activities.items()}
+
+
+@functools.cache
+def wallets() -> tuple[str, ...]:
+    """Cestas's porte-monnaie, in the order of its activities."""
+    return tuple(dict.fromkeys(a.wallet for a in cestas().activities.values()))
+
+
+@functools.cache
+def wallet_of() -> dict[str, str]:
+    return {code: a.wallet for code, a in cestas().activities.items()}
+
+
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("500"), places=2)
 days = st.integers(0, 40).map(lambda n: date(2024, 9, 2) + timedelta(days=n))
+wallet_codes = st.deferred(lambda: st.sampled_from(wallets()))  # drawn from the commune at first use
 
 
 class AccountsMachine(RuleBasedStateMachine):
@@ -47,9 +60,9 @@ class AccountsMachine(RuleBasedStateMachine):
             store = ps.open_store(self.url)
             if self.url != "memory://":
                 self._stores[self.url] = store
-        self.families = ps.Families(keyed(COMMUNE, "accounts"), store=store)
+        self.families = ps.Families(keyed(cestas(), "accounts"), store=store)
         self.agent = self.families.agent("regie")
-        self.model = {f: ps.Account(WALLETS) for f in FAMILIES}
+        self.model = {f: ps.Account(wallets()) for f in FAMILIES}
 
     def both(self, family: str, call: Any) -> None:
         """The same operation on the store and on the model: same result, or the same error code."""
@@ -66,7 +79,7 @@ class AccountsMachine(RuleBasedStateMachine):
 
     @rule(
         family=st.sampled_from(FAMILIES),
-        wallet=st.sampled_from(WALLETS),
+        wallet=wallet_codes,
         amount=amounts,
         reference=st.sampled_from(["CB-1", "CB-2", "CB-3"]),
         on=days,
@@ -76,7 +89,7 @@ class AccountsMachine(RuleBasedStateMachine):
 
     @rule(
         family=st.sampled_from(FAMILIES),
-        wallet=st.sampled_from(WALLETS),
+        wallet=wallet_codes,
         amount=amounts,
         on=days,
         credit=st.booleans(),
@@ -105,7 +118,7 @@ class AccountsMachine(RuleBasedStateMachine):
         for family in FAMILIES:
             mine = [r for r in reservations if r.family == family]
             expected = self.model[family].debit_consumptions(
-                mine, today=today, price=lambda r: price, wallet_of=WALLET_OF
+                mine, today=today, price=lambda r: price, wallet_of=wallet_of()
             )
             assert debited.get(family, ()) == expected
 
@@ -116,7 +129,7 @@ class AccountsMachine(RuleBasedStateMachine):
                 ps.Family(family, "N", (ps.Child(CHILD[family], "P", "N"),))
             ).account
             assert stored.entries == self.model[family].entries
-            for wallet in WALLETS:
+            for wallet in wallets():
                 assert stored.balance(wallet) == sum(
                     (e.amount for e in stored.entries if e.wallet == wallet), Decimal("0.00")
                 )

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,9 +32,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 import periscolaire as ps
 from periscolaire.booking import Key
 from periscolaire.commune import WAITING_CRITERIA
+from tests.properties.shared import cestas
 from tests.stores import SERVERS, SKIP_SERVERS, Backend, keyed, server_url, store_url
 
-COMMUNE = ps.load_commune()
 SHARED = ps.Child("paolo", "Paolo", "DUPONT")
 FAMILIES = [
     ps.Family(
@@ -68,7 +69,7 @@ class RegisterMachine(RuleBasedStateMachine):
             store = ps.open_store(self.url)
             if self.url != "memory://":
                 self._stores[self.url] = store
-        self.register = ps.Register(keyed(COMMUNE, "machine"), store=store)
+        self.register = ps.Register(keyed(cestas(), "machine"), store=store)
         for code, days in DAYS.items():
             for day in days:
                 if code in CAPACITY:
@@ -99,10 +100,12 @@ class RegisterMachine(RuleBasedStateMachine):
         s, child, code, day = self._pick(data)
         before_register, before_recap = snapshot(self.register), s.recap()
         try:
-            s.toggle_day(child, code, day)
+            selected = s.toggle_day(child, code, day)
         except ps.NotBookable:
-            assert snapshot(self.register) == before_register
             assert s.recap() == before_recap
+        else:
+            assert selected == s.is_booked(child, code, day)  # the calendar shows what was clicked
+        assert snapshot(self.register) == before_register  # a selection never reaches the register
 
     @rule(data=st.data(), kind=st.sampled_from(["week", "weekday", "month"]))
     def toggle_many(self, data: st.DataObject, kind: str) -> None:
@@ -137,16 +140,18 @@ class RegisterMachine(RuleBasedStateMachine):
         s = data.draw(st.sampled_from([s for s in self.sessions if s.family.id == row.family]))
         if s.is_booked(row.child, row.activity, row.day) and s.is_pending(row.child, row.activity, row.day):
             return  # already selected for cancellation... or re-booked; leave it
-        before = s.recap()
+        before, before_register = s.recap(), snapshot(self.register)
         try:
-            s.toggle_day(row.child, row.activity, row.day)
+            selected = s.toggle_day(row.child, row.activity, row.day)
         except ps.NotBookable as exc:
             error: str | None = exc.code
         else:
             error = None
+            assert selected == s.is_booked(row.child, row.activity, row.day)
         if error is not None:
             assert error in ("past_deadline", "not_running")
             assert s.recap() == before
+        assert snapshot(self.register) == before_register  # selected, not yet cancelled
 
     @rule(data=st.data())
     def a_family_cancels_a_whole_day(self, data: st.DataObject) -> None:
@@ -323,17 +328,24 @@ TestRegisterMachineOnPostgreSQL = _server_machine("postgresql")
 TestRegisterMachineOnMariaDB = _server_machine("mariadb")
 
 
+#: How long a thread waits at the barrier for the seven others, and how long
+#: the test waits for all eight: a confirmation that never returns fails the
+#: test within these bounds instead of hanging the run.
+BARRIER_TIMEOUT = 30.0
+JOIN_TIMEOUT = 120.0
+
+
 @pytest.mark.parametrize("name", ["memory", "sqlite", "postgresql", "mariadb"])
 def test_eight_threads_confirming_never_overbook(name: str, tmp_path: Path) -> None:
     backend = Backend(name, store_url(name, tmp_path))
-    register = backend.register(COMMUNE)
+    register = backend.register(cestas())
     wednesdays = DAYS["MERCREDI"]
     for day in wednesdays:
         register.set_capacity("MERCREDI", day, 5)
     families = [ps.Family(f"F{i}", f"N{i}", (ps.Child(f"c{i}", "Prénom", f"N{i}"),)) for i in range(8)]
-    barrier = threading.Barrier(8, timeout=60)  # a broken confirmation fails the test, never hangs it
+    barrier = threading.Barrier(len(families), timeout=BARRIER_TIMEOUT)
     outcomes: list[ps.Outcome] = []
-    errors: list[BaseException] = []
+    errors: list[tuple[str, BaseException]] = []
     lock = threading.Lock()
 
     def family_books(family: ps.Family) -> None:
@@ -348,23 +360,32 @@ def test_eight_threads_confirming_never_overbook(name: str, tmp_path: Path) -> N
                 outcome = s.confirm(START)
                 with lock:
                     outcomes.append(outcome)
-        except BaseException as exc:
-            barrier.abort()  # the others stop waiting
+        except BaseException as exc:  # collected, re-raised by the test below
+            barrier.abort()  # the others stop waiting at once
             with lock:
-                errors.append(exc)
+                errors.append((family.id, exc))
 
-    threads = [threading.Thread(target=family_books, args=(f,)) for f in families]
+    # Daemon threads: one stuck in a confirmation cannot keep the interpreter alive.
+    threads = [threading.Thread(target=family_books, args=(f,), name=f.id, daemon=True) for f in families]
     for t in threads:
         t.start()
+    deadline = time.monotonic() + JOIN_TIMEOUT
     for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a confirmation never returned"
-    assert not errors, errors
+        t.join(timeout=max(0.0, deadline - time.monotonic()))
+    stuck = [t.name for t in threads if t.is_alive()]
+    assert not stuck, f"a confirmation never returned ({JOIN_TIMEOUT:.0f} s): {stuck}; errors: {errors}"
+    # The cause first: the others only saw the barrier broken by it.
+    causes = [e for e in errors if not isinstance(e[1], threading.BrokenBarrierError)] or errors
+    if causes:
+        family_id, cause = causes[0]
+        cause.add_note(f"in the thread of {family_id}; {len(errors)} of {len(threads)} threads failed")
+        raise cause
     backend.close()
     for day in wednesdays:
         assert register.taken("MERCREDI", day) == 5
         assert len(register.waiting_list("MERCREDI", day)) == 3
     assert len(register) == 24
+    assert len(outcomes) == 8 * 21  # every thread confirmed every round
     booked = sum(len(o.accepted) + len(o.waitlisted) for o in outcomes)
     cancelled = sum(len(o.cancelled) for o in outcomes)
     assert booked - cancelled == 24
@@ -409,9 +430,10 @@ class PriorityMachine(RuleBasedStateMachine):
     def choose_policy(self, policy: list[str]) -> None:
         self.policy = tuple(policy)
         event(f"policy: {', '.join(policy) or 'FIFO'}")
-        activities = dict(COMMUNE.activities)
+        commune = cestas()
+        activities = dict(commune.activities)
         activities["MERCREDI"] = attrs.evolve(activities["MERCREDI"], waiting_list_priorities=self.policy)
-        commune = keyed(attrs.evolve(COMMUNE, activities=activities), "prio")
+        commune = keyed(attrs.evolve(commune, activities=activities), "prio")
         store = self._stores.get(self.url) if self.url != "memory://" else None
         if store is None:
             store = ps.open_store(self.url)

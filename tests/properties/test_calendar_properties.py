@@ -9,39 +9,41 @@ from hypothesis import strategies as st
 
 import periscolaire as ps
 from periscolaire.strategies import communes, instants
+from tests.properties.shared import cestas
 
-CESTAS = ps.load_commune()
-CAL = CESTAS.calendar
 YEAR = (date(2024, 8, 1), date(2025, 7, 31))
 
-codes = st.sampled_from(list(CESTAS.activities))
+codes = st.deferred(lambda: st.sampled_from(list(cestas().activities)))  # read at first use
 days = st.dates(*YEAR)
 
 
 @given(codes, days, instants(*YEAR), instants(*YEAR))
 def test_once_closed_a_day_never_reopens(code: str, day: date, t1: datetime, t2: datetime) -> None:
+    cal = cestas().calendar
     early, late = sorted((t1, t2))
-    if CAL.state(code, day, early) is ps.DayState.PAST_DEADLINE:
-        assert not CAL.is_bookable(code, day, late)
-    if CAL.is_bookable(code, day, late):
-        assert CAL.state(code, day, early) in (ps.DayState.BOOKABLE, ps.DayState.NOT_OPEN_YET)
+    if cal.state(code, day, early) is ps.DayState.PAST_DEADLINE:
+        assert not cal.is_bookable(code, day, late)
+    if cal.is_bookable(code, day, late):
+        assert cal.state(code, day, early) in (ps.DayState.BOOKABLE, ps.DayState.NOT_OPEN_YET)
 
 
 @given(codes, days, instants(*YEAR), instants(*YEAR), instants(*YEAR))
 def test_bookable_instants_form_one_interval(
     code: str, day: date, a: datetime, b: datetime, c: datetime
 ) -> None:
+    cal = cestas().calendar
     t1, t2, t3 = sorted((a, b, c))
-    if CAL.is_bookable(code, day, t1) and CAL.is_bookable(code, day, t3):
-        assert CAL.is_bookable(code, day, t2)
+    if cal.is_bookable(code, day, t1) and cal.is_bookable(code, day, t3):
+        assert cal.is_bookable(code, day, t2)
 
 
 @given(codes, days)
 def test_closes_at_is_never_after_the_day_itself(code: str, day: date) -> None:
-    closes = CAL.closes_at(code, day)
-    cancel = CAL.cancel_closes_at(code, day)
+    cal = cestas().calendar
+    closes = cal.closes_at(code, day)
+    cancel = cal.cancel_closes_at(code, day)
     if closes is None or cancel is None:
-        assert not CAL.runs_on(code, day)
+        assert not cal.runs_on(code, day)
         return
     limit = datetime.combine(day, time(0), closes.tzinfo)
     assert closes <= limit
@@ -50,14 +52,16 @@ def test_closes_at_is_never_after_the_day_itself(code: str, day: date) -> None:
 
 @given(codes, days, instants(*YEAR))
 def test_a_day_that_does_not_run_is_never_bookable(code: str, day: date, now: datetime) -> None:
-    if not CAL.runs_on(code, day):
-        assert not CAL.is_bookable(code, day, now)
-        assert CAL.state(code, day, now) is ps.DayState.NOT_RUNNING
+    cal = cestas().calendar
+    if not cal.runs_on(code, day):
+        assert not cal.is_bookable(code, day, now)
+        assert cal.state(code, day, now) is ps.DayState.NOT_RUNNING
 
 
 @given(codes, days, instants(*YEAR))
 def test_state_and_is_bookable_agree(code: str, day: date, now: datetime) -> None:
-    assert (CAL.state(code, day, now) is ps.DayState.BOOKABLE) == CAL.is_bookable(code, day, now)
+    cal = cestas().calendar
+    assert (cal.state(code, day, now) is ps.DayState.BOOKABLE) == cal.is_bookable(code, day, now)
 
 
 @given(communes())

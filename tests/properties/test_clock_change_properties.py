@@ -10,6 +10,7 @@ confirmation all compare instants on one clock.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -44,7 +45,12 @@ def calendar(zone: str, at: time) -> ps.SchoolCalendar:
     )
 
 
-CALENDARS = {zone: calendar(zone, at) for zone, _, at in CHANGES}
+@functools.cache
+def calendars() -> dict[str, ps.SchoolCalendar]:
+    """One calendar per zone, built at first use (inside a test, not at import)."""
+    return {zone: calendar(zone, at) for zone, _, at in CHANGES}
+
+
 CASES = [(zone, day) for zone, days, _ in CHANGES for day in days]
 
 
@@ -53,7 +59,7 @@ def test_is_bookable_is_exactly_between_opens_at_and_closes_at_around_clock_chan
     case: tuple[str, date], offset: int, micro: int
 ) -> None:
     zone, day = case
-    cal = CALENDARS[zone]
+    cal = calendars()[zone]
     opens, closes = cal.opens_at("ACCUEIL", day), cal.closes_at("ACCUEIL", day)
     assert opens is not None
     assert closes is not None
@@ -65,7 +71,7 @@ def test_is_bookable_is_exactly_between_opens_at_and_closes_at_around_clock_chan
 
 @pytest.mark.parametrize(("zone", "day"), CASES)
 def test_closes_at_is_a_time_that_exists(zone: str, day: date) -> None:
-    closes = CALENDARS[zone].closes_at("ACCUEIL", day)
+    closes = calendars()[zone].closes_at("ACCUEIL", day)
     assert closes is not None
     # A wall time that exists comes back unchanged through UTC.
     assert closes.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) == closes.replace(
@@ -74,7 +80,7 @@ def test_closes_at_is_a_time_that_exists(zone: str, day: date) -> None:
 
 
 def test_paris_a_skipped_cut_off_moves_to_the_end_of_the_gap_an_ambiguous_one_is_the_first() -> None:
-    cal = CALENDARS["Europe/Paris"]
+    cal = calendars()["Europe/Paris"]
     spring = cal.closes_at("ACCUEIL", date(2025, 3, 31))
     autumn = cal.closes_at("ACCUEIL", date(2024, 10, 28))
     assert spring is not None

@@ -25,11 +25,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import periscolaire as ps
 from periscolaire.store.health import HealthCipher
+from tests.properties.shared import cestas
 from tests.stores import SERVERS, SKIP_SERVERS, keyed, server_url, store_url
 
 pytest.importorskip("cryptography", reason="the [crypto] extra seals health data")
 
-COMMUNE = ps.load_commune()
 FAMILY = ps.Family("F-DUPONT", "DUPONT", (ps.Child("paolo", "Paolo", "DUPONT"),))
 KEY = HealthCipher.generate_key()
 NOW = datetime(2024, 6, 20, 9)
@@ -68,16 +68,17 @@ class DossierMachine(RuleBasedStateMachine):
             store = ps.open_store(self.url, health_keys=[KEY])
             if self.url != "memory://":
                 self._stores[self.url] = store
-        families = ps.Families(keyed(COMMUNE, "dossiers"), store=store)
+        commune = cestas()
+        families = ps.Families(keyed(commune, "dossiers"), store=store)
         self.stored = families.family(FAMILY).dossier(2024)
         self.stored.open()
         self.agent = families.agent("martine").dossier(FAMILY.id, 2024)
         self.model = ps.Dossier.open(
             FAMILY,
             2024,
-            deadline=COMMUNE.dossier_deadline,
-            opens=COMMUNE.dossier_opens,
-            insurance_grace_days=COMMUNE.insurance_grace_days,
+            deadline=commune.dossier_deadline,
+            opens=commune.dossier_opens,
+            insurance_grace_days=commune.insurance_grace_days,
         )
         self.ever_validated: set[ps.FicheKind] = set()
 

@@ -11,21 +11,23 @@ from hypothesis import strategies as st
 
 import periscolaire as ps
 from periscolaire.strategies import booking_selections, dossiers, families, instants, uploads
+from tests.properties.shared import cestas
 
-CESTAS = ps.load_commune()
-CODES = tuple(CESTAS.activities)
+# Families enrolled in Cestas's activities, read from the commune at first use.
+cestas_families = st.deferred(lambda: families(activities=tuple(cestas().activities)))
 
 
-@given(families(activities=CODES), st.data())
+@given(cestas_families, st.data())
 def test_a_confirmed_booking_was_bookable_at_confirmation(family: ps.Family, data: st.DataObject) -> None:
-    register = ps.Register(CESTAS)
+    commune = cestas()
+    register = ps.Register(commune)
     now = data.draw(instants(datetime(2024, 8, 19).date(), datetime(2025, 6, 30).date()))
     session = register.open_session(family, now=now, balance=ps.money.ZERO, dossier_complete=True)
-    for kind, child, code, day in data.draw(booking_selections(CESTAS, family)):
+    for kind, child, code, day in data.draw(booking_selections(commune, family)):
         with contextlib.suppress(ps.NotBookable):
             getattr(session, f"toggle_{kind}")(child, code, day)
     for request in session.recap().bookings:
-        assert CESTAS.calendar.is_bookable(request.activity, request.day, now)
+        assert commune.calendar.is_bookable(request.activity, request.day, now)
         assert family.child(request.child).enrolled_in(request.activity)
     outcome = session.confirm(now)
     for request in outcome.accepted + outcome.waitlisted:
