@@ -467,7 +467,7 @@ def plan_consumptions(
     debited yet (even if their debit was corrected since), each once; a price
     of zero (a justified absence) debits nothing. Every price and
     porte-monnaie is checked before any entry is planned."""
-    _day(today)
+    _day(today, "today")
     due: dict[str, ReservationLike] = {}
     for r in reservations:
         if r.status != "accepted" or r.day >= today:
