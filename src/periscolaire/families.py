@@ -45,6 +45,7 @@ from periscolaire.wallet import (
     Entry,
     History,
     Receipt,
+    ReservationLike,
     consumption_reference,
     plan_consumptions,
     plan_correction,
@@ -65,23 +66,12 @@ __all__ = [
 ]
 
 
-class FamilyReservation(Protocol):
-    """What the nightly debit needs of a reservation (``ps.Reservation`` fits)."""
+class FamilyReservation(ReservationLike, Protocol):
+    """What the nightly debit needs of a reservation: what debiting needs
+    (:class:`periscolaire.wallet.ReservationLike`), and its family account."""
 
     @property
     def family(self) -> str: ...
-
-    @property
-    def child(self) -> str: ...
-
-    @property
-    def activity(self) -> str: ...
-
-    @property
-    def day(self) -> date: ...
-
-    @property
-    def status(self) -> str: ...
 
 
 class Families:

@@ -253,10 +253,16 @@ class _Cached:
         return found
 
 
-class _SQLite(_Cached):
-    """sqlite3: the unit of work holds the database's write lock (BEGIN IMMEDIATE)."""
+class _Listed(_Cached):
+    """Drivers given one placeholder per value (sqlite3, PyMySQL): the accounts
+    created (an existing row left alone), then read, one chunk at a time."""
+
+    P = "?"  # the driver's placeholder
+    CREATE = "INSERT OR IGNORE"  # an INSERT that leaves an existing row alone
+    LOCKING = ""  # what locks the rows read (SQLite: the unit's BEGIN IMMEDIATE already does)
 
     def lock(self, cursor: Any, commune: str, families: Sequence[str]) -> dict[str, int]:
+        p = self.P
         numbers: dict[str, int] = {}
         for chunk in _chunks(families):
             n = len(chunk)
@@ -265,25 +271,29 @@ class _SQLite(_Cached):
                     "create",
                     n,
                     lambda n: (
-                        "INSERT OR IGNORE INTO periscolaire_account "
-                        "(commune, family, next_number) VALUES " + ", ".join(["(?, ?, 1)"] * n)
+                        f"{self.CREATE} INTO periscolaire_account (commune, family, next_number) VALUES "
+                        + ", ".join([f"({p}, {p}, 1)"] * n)
                     ),
                 ),
                 [v for f in chunk for v in (commune, f)],
             )
             cursor.execute(
                 self.sql(
-                    "read",
+                    "lock",
                     n,
                     lambda n: (
-                        "SELECT family, next_number FROM periscolaire_account "
-                        "WHERE commune = ? AND family IN (" + ", ".join(["?"] * n) + ")"
+                        f"SELECT family, next_number FROM periscolaire_account WHERE commune = {p} "
+                        f"AND family IN ({', '.join([p] * n)}){self.LOCKING}"
                     ),
                 ),
                 [commune, *chunk],
             )
             numbers.update(cursor.fetchall())
         return numbers
+
+
+class _SQLite(_Listed):
+    """sqlite3: the unit of work holds the database's write lock (BEGIN IMMEDIATE)."""
 
     def keys(self, cursor: Any, commune: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
@@ -371,38 +381,12 @@ class _PostgreSQL(_Cached):
         cursor.execute(self.SET, ([f for f, _ in numbers], [n for _, n in numbers], commune))
 
 
-class _MariaDB(_Cached):
+class _MariaDB(_Listed):
     """PyMySQL: multi-row statements (its executemany merges INSERTs only)."""
 
-    def lock(self, cursor: Any, commune: str, families: Sequence[str]) -> dict[str, int]:
-        numbers: dict[str, int] = {}
-        for chunk in _chunks(families):
-            n = len(chunk)
-            cursor.execute(
-                self.sql(
-                    "create",
-                    n,
-                    lambda n: (
-                        "INSERT IGNORE INTO periscolaire_account "
-                        "(commune, family, next_number) VALUES " + ", ".join(["(%s, %s, 1)"] * n)
-                    ),
-                ),
-                [v for f in chunk for v in (commune, f)],
-            )
-            cursor.execute(
-                self.sql(
-                    "lock",
-                    n,
-                    lambda n: (
-                        "SELECT family, next_number FROM periscolaire_account "
-                        "WHERE commune = %s AND family IN (" + ", ".join(["%s"] * n) + ") "
-                        "ORDER BY family FOR UPDATE"
-                    ),
-                ),
-                [commune, *chunk],
-            )
-            numbers.update(cursor.fetchall())
-        return numbers
+    P = "%s"
+    CREATE = "INSERT IGNORE"
+    LOCKING = " ORDER BY family FOR UPDATE"  # in key order: no deadlock between two units
 
     def keys(self, cursor: Any, commune: str, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
