@@ -10,14 +10,9 @@ Runs on the memory, SQLite, PostgreSQL and MariaDB stores.
 
 from __future__ import annotations
 
-import atexit
 import functools
-import os
-import shutil
-import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -26,8 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import periscolaire as ps
-from tests.properties.shared import cestas
-from tests.stores import SERVERS, SKIP_SERVERS, keyed, server_url, store_url
+from tests.properties.shared import cestas, on_every_store
+from tests.stores import keyed
 
 FAMILIES = ("F-DUPONT", "F-MARTIN")
 CHILD = {"F-DUPONT": "paolo", "F-MARTIN": "lea"}
@@ -144,30 +139,13 @@ class AccountsMachine(RuleBasedStateMachine):
             assert len(consumed) == len(set(consumed))
 
 
-def on_store(name: str, url: str) -> type[AccountsMachine]:
-    return type(f"AccountsMachineOn{name.title()}", (AccountsMachine,), {"url": url})
-
-
-_SQLITE = Path(tempfile.mkdtemp(prefix="periscolaire-accounts-"))
-atexit.register(shutil.rmtree, _SQLITE, ignore_errors=True)
-TestAccountsMachine = AccountsMachine.TestCase
-TestAccountsMachineOnSQLite = on_store("sqlite", store_url("sqlite", _SQLITE)).TestCase
-TestAccountsMachineOnSQLite.settings = settings(max_examples=20, stateful_step_count=25)
-
-
-def _server_machine(backend: str) -> type[object]:
-    url = os.environ.get(SERVERS[backend])
-
-    class Test(on_store(backend, url or "memory://").TestCase):  # type: ignore[misc]
-        settings = settings(max_examples=15, stateful_step_count=25)
-
-        def setUp(self) -> None:
-            if not url:
-                pytest.skip(SKIP_SERVERS)
-            server_url(backend)
-
-    return Test
-
-
-TestAccountsMachineOnPostgreSQL = _server_machine("postgresql")
-TestAccountsMachineOnMariaDB = _server_machine("mariadb")
+(
+    TestAccountsMachine,
+    TestAccountsMachineOnSQLite,
+    TestAccountsMachineOnPostgreSQL,
+    TestAccountsMachineOnMariaDB,
+) = on_every_store(
+    AccountsMachine,
+    sqlite=settings(max_examples=20, stateful_step_count=25),
+    servers=settings(max_examples=15, stateful_step_count=25),
+)

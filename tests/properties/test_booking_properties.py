@@ -12,10 +12,6 @@ memory, SQLite, PostgreSQL and MariaDB stores (tests/stores.py).
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 import threading
 import time
 from datetime import date, datetime, timedelta
@@ -32,8 +28,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 import periscolaire as ps
 from periscolaire.booking import Key
 from periscolaire.commune import WAITING_CRITERIA
-from tests.properties.shared import cestas
-from tests.stores import SERVERS, SKIP_SERVERS, Backend, keyed, server_url, store_url
+from tests.properties.shared import cestas, on_every_store
+from tests.stores import Backend, keyed, store_url
 
 SHARED = ps.Child("paolo", "Paolo", "DUPONT")
 FAMILIES = [
@@ -58,7 +54,7 @@ def snapshot(register: ps.Register) -> list[ps.Reservation]:
 
 
 class RegisterMachine(RuleBasedStateMachine):
-    #: The store's URL (set by :func:`on_store`); each example gets a commune of its own.
+    #: The store's URL (set by :func:`tests.properties.shared.on_every_store`); each example gets a commune of its own.
     url = "memory://"
     _stores: ClassVar[dict[str, ps.Store]] = {}
 
@@ -299,33 +295,16 @@ class RegisterMachine(RuleBasedStateMachine):
                 assert r.activity == "RESTAURATION"
 
 
-def on_store(name: str, url: str) -> type[RegisterMachine]:
-    return type(f"RegisterMachineOn{name.title()}", (RegisterMachine,), {"url": url})
-
-
-_SQLITE = Path(tempfile.mkdtemp(prefix="periscolaire-machine-"))
-atexit.register(shutil.rmtree, _SQLITE, ignore_errors=True)
-TestRegisterMachine = RegisterMachine.TestCase  # memory
-TestRegisterMachineOnSQLite = on_store("sqlite", store_url("sqlite", _SQLITE)).TestCase
-TestRegisterMachineOnSQLite.settings = settings(max_examples=25, stateful_step_count=30)
-
-
-def _server_machine(backend: str) -> type[object]:
-    url = os.environ.get(SERVERS[backend])
-
-    class Test(on_store(backend, url or "memory://").TestCase):  # type: ignore[misc]
-        settings = settings(max_examples=20, stateful_step_count=30)
-
-        def setUp(self) -> None:
-            if not url:
-                pytest.skip(SKIP_SERVERS)
-            server_url(backend)  # migrated once per run
-
-    return Test
-
-
-TestRegisterMachineOnPostgreSQL = _server_machine("postgresql")
-TestRegisterMachineOnMariaDB = _server_machine("mariadb")
+(
+    TestRegisterMachine,
+    TestRegisterMachineOnSQLite,
+    TestRegisterMachineOnPostgreSQL,
+    TestRegisterMachineOnMariaDB,
+) = on_every_store(
+    RegisterMachine,
+    sqlite=settings(max_examples=25, stateful_step_count=30),
+    servers=settings(max_examples=20, stateful_step_count=30),
+)
 
 
 #: How long a thread waits at the barrier for the seven others, and how long
@@ -565,28 +544,13 @@ class PriorityMachine(RuleBasedStateMachine):
                 assert shown.rank == rank
 
 
-def priorities_on(name: str, url: str) -> type[PriorityMachine]:
-    return type(f"PriorityMachineOn{name.title()}", (PriorityMachine,), {"url": url})
-
-
-TestPriorityMachine = PriorityMachine.TestCase  # memory
-TestPriorityMachineOnSQLite = priorities_on("sqlite", store_url("sqlite", _SQLITE)).TestCase
-TestPriorityMachineOnSQLite.settings = settings(max_examples=25, stateful_step_count=30)
-
-
-def _server_priorities(backend: str) -> type[object]:
-    url = os.environ.get(SERVERS[backend])
-
-    class Test(priorities_on(backend, url or "memory://").TestCase):  # type: ignore[misc]
-        settings = settings(max_examples=15, stateful_step_count=25)
-
-        def setUp(self) -> None:
-            if not url:
-                pytest.skip(SKIP_SERVERS)
-            server_url(backend)
-
-    return Test
-
-
-TestPriorityMachineOnPostgreSQL = _server_priorities("postgresql")
-TestPriorityMachineOnMariaDB = _server_priorities("mariadb")
+(
+    TestPriorityMachine,
+    TestPriorityMachineOnSQLite,
+    TestPriorityMachineOnPostgreSQL,
+    TestPriorityMachineOnMariaDB,
+) = on_every_store(
+    PriorityMachine,
+    sqlite=settings(max_examples=25, stateful_step_count=30),
+    servers=settings(max_examples=15, stateful_step_count=25),
+)

@@ -10,12 +10,7 @@ and MariaDB stores.
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import tempfile
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -25,8 +20,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import periscolaire as ps
 from periscolaire.store.health import HealthCipher
-from tests.properties.shared import cestas
-from tests.stores import SERVERS, SKIP_SERVERS, keyed, server_url, store_url
+from tests.properties.shared import cestas, on_every_store
+from tests.stores import keyed
 
 pytest.importorskip("cryptography", reason="the [crypto] extra seals health data")
 
@@ -168,30 +163,13 @@ class DossierMachine(RuleBasedStateMachine):
                 raise AssertionError(f"{fiche.kind} lost its validated version")
 
 
-def on_store(name: str, url: str) -> type[DossierMachine]:
-    return type(f"DossierMachineOn{name.title()}", (DossierMachine,), {"url": url})
-
-
-_SQLITE = Path(tempfile.mkdtemp(prefix="periscolaire-dossiers-"))
-atexit.register(shutil.rmtree, _SQLITE, ignore_errors=True)
-TestDossierMachine = DossierMachine.TestCase
-TestDossierMachineOnSQLite = on_store("sqlite", store_url("sqlite", _SQLITE)).TestCase
-TestDossierMachineOnSQLite.settings = settings(max_examples=15, stateful_step_count=20)
-
-
-def _server_machine(backend: str) -> type[object]:
-    url = os.environ.get(SERVERS[backend])
-
-    class Test(on_store(backend, url or "memory://").TestCase):  # type: ignore[misc]
-        settings = settings(max_examples=10, stateful_step_count=20)
-
-        def setUp(self) -> None:
-            if not url:
-                pytest.skip(SKIP_SERVERS)
-            server_url(backend)
-
-    return Test
-
-
-TestDossierMachineOnPostgreSQL = _server_machine("postgresql")
-TestDossierMachineOnMariaDB = _server_machine("mariadb")
+(
+    TestDossierMachine,
+    TestDossierMachineOnSQLite,
+    TestDossierMachineOnPostgreSQL,
+    TestDossierMachineOnMariaDB,
+) = on_every_store(
+    DossierMachine,
+    sqlite=settings(max_examples=15, stateful_step_count=20),
+    servers=settings(max_examples=10, stateful_step_count=20),
+)
