@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from periscolaire.errors import MissingExtra, TariffError
-from periscolaire.money import CENT
+from periscolaire.money import CENT, money
 from periscolaire.tariff import (
     BracketTariff,
     ColumnError,
@@ -1068,9 +1068,8 @@ def goal_seek(
                 f"Tranche inconnue : {target.band!r} ({', '.join(labels)}).", code="unknown_band"
             )
         mask = band_index == labels.index(target.band)
-    limit = (
-        0 if isinstance(target, SameRevenue) else _cents(_cell_number(target.euros, "euros").quantize(CENT))
-    )
+    # A target is money: a Decimal or an int of euros, never a float (money() says so).
+    limit = 0 if isinstance(target, SameRevenue) else _cents(money(target.euros, "euros"))
     start = (lo / unit).to_integral_value(rounding=ROUND_CEILING)
     stop = (hi / unit).to_integral_value(rounding=ROUND_FLOOR)
     evaluations = 0

@@ -1112,6 +1112,8 @@ def _cell_number(value: Any, what: str) -> Decimal:
     elif isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
+        # A notebook's cell (a QF, a number of days), not an amount of money: its
+        # shortest repr is what was typed. float() first: numpy's float64 has its own repr.
         number = Decimal(repr(float(value)))
     elif isinstance(value, Decimal):
         number = value
