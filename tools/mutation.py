@@ -17,8 +17,8 @@ calendar, tariff and money functions outside of any test: those calls are
 attributed to no test, so their mutants come back as « no tests » or survive.
 The selections below hold no such module.
 
-The baseline, ``tools/mutation_baseline.toml``, lists the accepted survivors of
-each module, each with its change (the mutated line) and a reason (``message``:
+The baseline, ``tools/mutation_baseline/<module>.toml``, lists the accepted
+survivors of the module, each with its change (the mutated line) and a reason (``message``:
 it only changes a French message; ``equivalent``: no input can tell it apart).
 A survivor that is not there (or whose change differs: the code moved) fails the
 run; a listed mutant that is now killed is reported, to be removed.
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "tools" / "mutation_baseline.toml"
+BASELINES = ROOT / "tools" / "mutation_baseline"
 WORK = ROOT / "build" / "mutation"
 
 
@@ -65,6 +65,28 @@ TARGETS = {
     "dossier": Target(
         "src/periscolaire/dossier.py",
         ("tests/test_dossier.py", "src/periscolaire/dossier.py"),
+    ),
+    "calendar": Target(
+        "src/periscolaire/calendar.py",
+        (
+            "tests/test_calendar.py",
+            "tests/properties/test_calendar_properties.py",
+            "tests/properties/test_clock_change_properties.py",
+            "src/periscolaire/calendar.py",
+        ),
+    ),
+    "booking": Target(
+        "src/periscolaire/booking.py",
+        (
+            "tests/test_booking.py",
+            "tests/test_booking_vallon.py",
+            "tests/properties/test_booking_properties.py",
+            "src/periscolaire/booking.py",
+        ),
+    ),
+    "tariff": Target(
+        "src/periscolaire/tariff.py",
+        ("tests/test_tariff.py", "src/periscolaire/tariff.py"),
     ),
 }
 
@@ -176,10 +198,12 @@ def change(work: Path, name: str) -> str:
 
 
 def baseline(module: str) -> dict[str, dict[str, str]]:
-    if not BASELINE.exists():
+    """The accepted survivors of a module: ``tools/mutation_baseline/<module>.toml``."""
+    path = BASELINES / f"{module}.toml"
+    if not path.exists():
         return {}
-    data = tomllib.loads(BASELINE.read_text(encoding="utf-8"))
-    return {entry["name"]: entry for entry in data.get(module, [])}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {entry["name"]: entry for entry in data.get("survivor", [])}
 
 
 def compare(work: Path, module: str) -> int:
