@@ -98,6 +98,7 @@ __all__ = [
     "Rejection",
     "Request",
     "Reservation",
+    "ReservationLike",
     "ReservationStatus",
     "SessionBackend",
     "SlotCounts",
@@ -319,6 +320,22 @@ def _a_count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None
 def _a_status(value: Any) -> ReservationStatus:
     status: ReservationStatus = _enum(ReservationStatus, value, "status")
     return status
+
+
+class ReservationLike(Protocol):
+    """What debiting and exporting need of a reservation (:class:`Reservation` fits)."""
+
+    @property
+    def child(self) -> str: ...
+
+    @property
+    def activity(self) -> str: ...
+
+    @property
+    def day(self) -> date: ...
+
+    @property
+    def status(self) -> str: ...
 
 
 @attrs.frozen

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload
+from periscolaire.booking import ReservationLike
 from periscolaire.commune import Commune
 from periscolaire.dossier import Contact, Dossier, Fiche, FicheEvent, FicheKind, Signature
 from periscolaire.errors import DossierError, InvalidArgument, StaleWrite, StoreError, require_bool
@@ -45,7 +46,6 @@ from periscolaire.wallet import (
     Entry,
     History,
     Receipt,
-    ReservationLike,
     consumption_reference,
     plan_consumptions,
     plan_correction,
@@ -68,7 +68,7 @@ __all__ = [
 
 class FamilyReservation(ReservationLike, Protocol):
     """What the nightly debit needs of a reservation: what debiting needs
-    (:class:`periscolaire.wallet.ReservationLike`), and its family account."""
+    (:class:`periscolaire.booking.ReservationLike`), and its family account."""
 
     @property
     def family(self) -> str: ...

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from periscolaire.booking import ReservationLike
 from periscolaire.commune import Commune
 from periscolaire.errors import MissingExtra
-from periscolaire.wallet import ReservationLike
 
 __all__ = ["reservations_ics"]
 

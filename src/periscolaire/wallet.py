@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Set
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -42,6 +42,9 @@ from periscolaire.arguments import day as check_day
 from periscolaire.errors import InvalidAmount, InvalidArgument, InvalidData, LedgerError, UnknownWallet
 from periscolaire.jsonsafe import integer, iso_date, items, mapping, member, text
 from periscolaire.money import ZERO, money, total
+
+if TYPE_CHECKING:
+    from periscolaire.booking import ReservationLike
 
 __all__ = [
     "Account",
@@ -52,7 +55,6 @@ __all__ = [
     "History",
     "LedgerState",
     "Receipt",
-    "ReservationLike",
     "check_entry",
     "estimate",
     "plan_consumptions",
@@ -260,22 +262,6 @@ class AccountEstimate:
 
     total: Estimate
     wallets: Mapping[str, Estimate]
-
-
-class ReservationLike(Protocol):
-    """What debiting needs of a reservation (``periscolaire.Reservation`` fits)."""
-
-    @property
-    def child(self) -> str: ...
-
-    @property
-    def activity(self) -> str: ...
-
-    @property
-    def day(self) -> date: ...
-
-    @property
-    def status(self) -> str: ...
 
 
 @attrs.frozen
