@@ -44,6 +44,7 @@ import attrs
 from periscolaire.arguments import day as check_day
 from periscolaire.arguments import identifier, instant, optional_day
 from periscolaire.errors import ConfigurationError, InvalidArgument, UnknownActivity
+from periscolaire.french import WEEKDAY_FR, WEEKS_FR, hour_text, short_day, word_list
 
 __all__ = [
     "FRI",
@@ -83,24 +84,6 @@ __all__ = [
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_ABBR_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
-WEEKDAY_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-MONTH_FR = (
-    "",
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
 ONE_DAY = timedelta(days=1)
 MIDNIGHT = time(0)
 #: A run of school-holiday days shorter than this is a bridge (« pont de
@@ -129,14 +112,6 @@ def days_in_month(year: int, month: int) -> int:
     """Number of days of a month (without importing :mod:`calendar`)."""
     following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     return (following - date(year, month, 1)).days
-
-
-def _fr_day(day: date) -> str:
-    return f"{WEEKDAY_ABBR_FR[day.weekday()]} {day:%d/%m/%Y}"
-
-
-def _at_text(at: time | None) -> str:
-    return "à minuit" if at is None else f"avant {at:%H:%M}"
 
 
 # --------------------------------------------------------------------------
@@ -188,11 +163,6 @@ def _weekday_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) ->
     for day in value:
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
             raise ValueError(f"{attribute.name} must hold ints from 0 (Monday) to 6, got {day!r}")
-
-
-def _fr_list(items: Sequence[str], last: str = "et") -> str:
-    """« a, b et c »."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 
 class _Describes:
@@ -304,7 +274,7 @@ class DaysBefore(_Rule):
 
     def describe(self) -> str:
         if self.days == 0:
-            return f"le jour même {_at_text(self.at)}"
+            return f"le jour même {hour_text(self.at)}"
         if self.working_days:
             unit = "jour ouvré" if self.days == 1 else "jours ouvrés"
         else:
@@ -315,8 +285,8 @@ class DaysBefore(_Rule):
         if self.skip_public_holidays and not self.working_days:
             skipped.append("les jours fériés")
         skipped += [f"les {WEEKDAY_FR[d]}s" for d in self.skip_weekdays]
-        without = f", sans compter {_fr_list(skipped, 'ni')}" if skipped else ""
-        return f"au plus tard {self.days} {unit} avant{without} ({_at_text(self.at)})"
+        without = f", sans compter {word_list(skipped, 'ni')}" if skipped else ""
+        return f"au plus tard {self.days} {unit} avant{without} ({hour_text(self.at)})"
 
 
 #: What :class:`BeforeHolidayStart` counts its days back from:
@@ -375,10 +345,7 @@ class BeforeHolidayStart(_Rule):
 
     def describe(self) -> str:
         unit = "jour" if self.days <= 1 else "jours"
-        return f"au plus tard {self.days} {unit} avant {_ANCHOR_FR[self.anchor]} ({_at_text(self.at)})"
-
-
-_WEEKS_FR = ("", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix")
+        return f"au plus tard {self.days} {unit} avant {_ANCHOR_FR[self.anchor]} ({hour_text(self.at)})"
 
 
 def _optional_weeks(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -427,9 +394,9 @@ class WeekdayBefore(_Rule):
         elif self.weeks == 1:
             when = f"le {name} de la semaine précédente"
         else:
-            count = _WEEKS_FR[self.weeks] if self.weeks < len(_WEEKS_FR) else str(self.weeks)
+            count = WEEKS_FR[self.weeks] if self.weeks < len(WEEKS_FR) else str(self.weeks)
             when = f"le {name} {count} semaines avant"
-        return f"au plus tard {when} ({_at_text(self.at)})"
+        return f"au plus tard {when} ({hour_text(self.at)})"
 
 
 @attrs.frozen
@@ -453,7 +420,7 @@ class DayOfPreviousMonth(_Rule):
         return date(year, month, min(self.day, days_in_month(year, month)))
 
     def describe(self) -> str:
-        return f"au plus tard le {self.day} du mois précédent ({_at_text(self.at)})"
+        return f"au plus tard le {self.day} du mois précédent ({hour_text(self.at)})"
 
 
 @attrs.frozen
@@ -617,7 +584,7 @@ class DeadlineCase(_Describes):
     def describe(self) -> str:
         which = []
         if self.days:
-            which.append("le " + _fr_list([f"{d:%d/%m/%Y}" for d in self.days]))
+            which.append("le " + word_list([f"{d:%d/%m/%Y}" for d in self.days]))
         if self.start is not None and self.end is not None:
             which.append(f"du {self.start:%d/%m/%Y} au {self.end:%d/%m/%Y}")
         elif self.start is not None:
@@ -626,8 +593,8 @@ class DeadlineCase(_Describes):
             which.append(f"jusqu'au {self.end:%d/%m/%Y}")
         if self.periods:
             word = "période" if len(self.periods) == 1 else "périodes"
-            which.append(f"{word} {_fr_list([str(n) for n in self.periods])}")
-        return f"{_fr_list(which, 'ou')} : {self.rule.describe()}"
+            which.append(f"{word} {word_list([str(n) for n in self.periods])}")
+        return f"{word_list(which, 'ou')} : {self.rule.describe()}"
 
 
 def _cases(cases: Iterable[DeadlineCase]) -> tuple[DeadlineCase, ...]:
@@ -731,8 +698,8 @@ class BookingPeriod:
 
     def describe(self) -> str:
         return (
-            f"Période {self.number} : ouverture le {_fr_day(self.opens)}"
-            f" pour la période du {_fr_day(self.start)} au {_fr_day(self.end)}"
+            f"Période {self.number} : ouverture le {short_day(self.opens)}"
+            f" pour la période du {short_day(self.start)} au {short_day(self.end)}"
         )
 
 
@@ -1122,7 +1089,7 @@ class SchoolCalendar:
             if opens is None:
                 raise ConfigurationError(
                     "holiday_windows",
-                    f"aucune date d'ouverture des réservations pour le {_fr_day(day)} "
+                    f"aucune date d'ouverture des réservations pour le {short_day(day)} "
                     f"({code}) : ajoutez `opens` à la fenêtre de vacances",
                 )
             table[day] = BookingWindow(

@@ -19,8 +19,6 @@ from typing import Literal, NoReturn, TextIO
 import attrs
 
 from periscolaire.calendar import (
-    MONTH_FR,
-    WEEKDAY_ABBR_FR,
     DayState,
     SchoolCalendar,
     days_between,
@@ -28,6 +26,7 @@ from periscolaire.calendar import (
 )
 from periscolaire.commune import BUNDLED, Activity, Commune, bundled_communes, load_commune
 from periscolaire.errors import PeriscolaireError, TariffError, UnknownActivity
+from periscolaire.french import MONTH_FR, WEEKDAY_ABBR_FR, short_day
 from periscolaire.init import school_year_of
 from periscolaire.tariff import Pricing
 
@@ -465,10 +464,6 @@ def _colour(args: argparse.Namespace, out: TextIO) -> bool:
     return hasattr(out, "isatty") and out.isatty()
 
 
-def _fmt(day: date) -> str:
-    return f"{WEEKDAY_ABBR_FR[day.weekday()]} {day:%d/%m/%Y}"
-
-
 def _span(cal: SchoolCalendar) -> tuple[date, date]:
     """The first and last day of a configuration: its periods and holiday windows."""
     first = min([cal.first_day, *(h.start for h in cal.holiday_periods)])
@@ -511,7 +506,7 @@ def _outside(commune: Commune, what: str, day: date, source: str | None) -> Peri
     year = commune.school_year if commune.school_year is not None else school_year_of(first)
     text = (
         f"{what} est hors de l'année scolaire de la configuration ({commune.name} {year}/{year + 1} : "
-        f"du {_fmt(first)} au {_fmt(last)})"
+        f"du {short_day(first)} au {short_day(last)})"
     )
     asked = max(school_year_of(day), year + 1) if day > last else school_year_of(day)
     if asked != year:
@@ -542,7 +537,7 @@ def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
             raise _outside(commune, f"{MONTH_FR[month]} {year}", date(year, month, 1), args.commune)
     elif args.now is not None and cal.local(args.now).date() > last:
         day = cal.local(args.now).date()
-        raise _outside(commune, f"le {_fmt(day)} (--now)", day, args.commune)
+        raise _outside(commune, f"le {short_day(day)} (--now)", day, args.commune)
     now, source = _reference_now(commune, args.now, args.commune)
     if args.month:
         year, month = args.month
@@ -557,7 +552,7 @@ def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
     write = out.write
     year_label = f"{commune.school_year}/{commune.school_year + 1}" if commune.school_year else ""
     write(f"{commune.name} — calendrier des réservations {year_label}".rstrip() + "\n")
-    write(f"Instant de référence : {_fmt(local.date())} {local:%H:%M} ({source})\n\n")
+    write(f"Instant de référence : {short_day(local.date())} {local:%H:%M} ({source})\n\n")
     write("Périodes de réservation\n")
     for period in cal.periods:
         write(f"  {period.describe()}\n")
@@ -565,8 +560,8 @@ def _run_calendar(args: argparse.Namespace, out: TextIO) -> int:
         if holiday.opens is not None:
             label = holiday.label or "Vacances"
             write(
-                f"  {label} (centre de loisirs) : ouverture le {_fmt(holiday.opens)} "
-                f"pour la période du {_fmt(holiday.start)} au {_fmt(holiday.end)}\n"
+                f"  {label} (centre de loisirs) : ouverture le {short_day(holiday.opens)} "
+                f"pour la période du {short_day(holiday.start)} au {short_day(holiday.end)}\n"
             )
     for activity in activities:
         write("\n")

@@ -38,10 +38,11 @@ import attrs
 
 from periscolaire.attachments import Document, Upload
 from periscolaire.booking import BookingSession, Outcome, Promotion, Request, ReservationStatus
-from periscolaire.calendar import WEEKDAY_ABBR_FR, load_timezone
+from periscolaire.calendar import load_timezone
 from periscolaire.commune import Commune, load_commune
 from periscolaire.dossier import Dossier, FicheKind, FicheState, Signature
 from periscolaire.family import Child, Family
+from periscolaire.french import day_month
 from periscolaire.register import Register
 from periscolaire.report import render_nightly_report, render_promotion
 from periscolaire.store import Store
@@ -87,10 +88,6 @@ class Step:
         }
 
 
-def _day(day: date) -> str:
-    return f"{WEEKDAY_ABBR_FR[day.weekday()]} {day:%d/%m}"
-
-
 def _requests(requests: Iterable[Request]) -> list[dict[str, str]]:
     return [{"child": r.child, "activity": r.activity, "day": r.day.isoformat()} for r in requests]
 
@@ -114,7 +111,7 @@ def _grouped(requests: Iterable[Request], commune: Commune) -> list[str]:
         groups.setdefault((r.child, r.activity), []).append(r.day)
     names = {c.id: c.first_name for c in DUPONT.children}
     return [
-        f"{names.get(child, child)} · {commune.activity(code).label} : {', '.join(_day(d) for d in days)}"
+        f"{names.get(child, child)} · {commune.activity(code).label} : {', '.join(day_month(d) for d in days)}"
         for (child, code), days in groups.items()
     ]
 
@@ -287,7 +284,7 @@ class _Story:
             "Réservations : sélection",
             (
                 f"Flèche de la semaine du lun. 02/09 (Paolo, RESTAURATION) : {len(week)} jours",
-                f"Flèche sous « mer. » en septembre (Paolo, MERCREDI) : {', '.join(_day(d) for d in wednesdays)}"
+                f"Flèche sous « mer. » en septembre (Paolo, MERCREDI) : {', '.join(day_month(d) for d in wednesdays)}"
                 " (le 04/09, centre fermé, est laissé de côté)",
                 f"Icône du mois de septembre (Amalia, ACCUEIL SOIR) : {len(month)} jours",
                 f"Flèche de la semaine du lun. 21/10 (Paolo, VACANCES) : {len(holidays)} jours",

@@ -46,8 +46,6 @@ from typing import Any
 
 from periscolaire.calendar import (
     MIN_HOLIDAY_LENGTH,
-    MONTH_FR,
-    WEEKDAY_FR,
     ZONES,
     BookingPeriod,
     HolidayWindow,
@@ -55,6 +53,7 @@ from periscolaire.calendar import (
 )
 from periscolaire.commune import BUNDLED, Commune, _toml_key, _toml_value, load_commune
 from periscolaire.errors import ConfigurationError
+from periscolaire.french import long_day
 
 __all__ = ["init_toml", "school_year_of"]
 
@@ -73,10 +72,6 @@ def school_year_of(day: date) -> int:
     (2026, 2026)
     """
     return day.year if day.month >= 8 else day.year - 1
-
-
-def _fr(day: date) -> str:
-    return f"{WEEKDAY_FR[day.weekday()]} {day.day} {MONTH_FR[day.month]} {day.year}"
 
 
 def _line(key: str, value: Any, comment: str = "") -> str:
@@ -326,12 +321,12 @@ def _periods(periods: tuple[BookingPeriod, ...], src: _Source, year: int) -> lis
             before = source_periods[i]
             if before.opens_at != src.derived[i].opens_at:
                 lines += _comment(
-                    f"In {src.years()} period {before.number} opened on {_fr(before.opens)}, not on the "
-                    f"last school day before the holidays ({_fr(src.derived[i].opens)}): TO CHECK"
+                    f"In {src.years()} period {before.number} opened on {long_day(before.opens)}, not on the "
+                    f"last school day before the holidays ({long_day(src.derived[i].opens)}): TO CHECK"
                 )
         lines += [
             _line("number", period.number),
-            _line("opens", period.opens, _fr(period.opens)),
+            _line("opens", period.opens, long_day(period.opens)),
             _line("start", period.start),
             _line("end", period.end),
         ]
@@ -358,7 +353,7 @@ def _windows(
             "[[holiday_windows]]",
             _line("start", start),
             _line("end", end),
-            _line("opens", opens, _fr(opens)),
+            _line("opens", opens, long_day(opens)),
             _line("label", f"{label} {start.year}"),
         ]
         return [prefix + row for row in rows]
@@ -377,9 +372,9 @@ def _windows(
             summer = (start, end, label)
     base_school = _official(src.commune.holiday_zone, src.year)[1]
     for start, end, label in bridges:
-        days = " and ".join(_fr(d) for d in _days(start, end) if d.weekday() < 5)
+        days = " and ".join(long_day(d) for d in _days(start, end) if d.weekday() < 5)
         text = (
-            f"{label} {start.year}: {_fr(start)} to {_fr(end)}. No school-time activity runs on {days} "
+            f"{label} {start.year}: {long_day(start)} to {long_day(end)}. No school-time activity runs on {days} "
             "(school holidays, or a public holiday)."
         )
         if src.window_on("bridge", base_school) is not None:
@@ -391,7 +386,7 @@ def _windows(
             lines += window(start, end, label, opens_before(start), prefix="# ")
     if summer is not None:
         start, end, label = summer
-        text = f"{label} {start.year}: {_fr(start)} to {_fr(end)}."
+        text = f"{label} {start.year}: {long_day(start)} to {long_day(end)}."
         if src.window_on("summer", base_school) is not None:
             lines += ["", *_comment(f"{text} The holiday centre opens on it, as in {src.years()}: TO CHECK")]
             lines += window(start, end, label, opens_before(start))
@@ -422,7 +417,11 @@ def _closures(base: Commune, src: _Source, year: int) -> list[str]:
         lines.append(f"# In {src.years()}:")
         for closure in base.closures:
             what = ", ".join(closure.activities) or "every activity"
-            span = _fr(closure.start) if closure.start == closure.end else f"{closure.start} to {closure.end}"
+            span = (
+                long_day(closure.start)
+                if closure.start == closure.end
+                else f"{closure.start} to {closure.end}"
+            )
             lines.append(f"#   {span}, {what}" + (f": {closure.reason}" if closure.reason else ""))
     lines += [
         "# [[closures]]",
@@ -442,6 +441,6 @@ def _public_holidays(public: Mapping[date, str], periods: tuple[BookingPeriod, .
         "# Public holidays of the school year (the calendar reads them from the `holidays`",
         "# package: no activity runs on them):",
     ]
-    width = max(len(_fr(d)) for d in days) if days else 0
-    lines += [f"#   {_fr(d):<{width}}  {public[d]}" for d in days]
+    width = max(len(long_day(d)) for d in days) if days else 0
+    lines += [f"#   {long_day(d):<{width}}  {public[d]}" for d in days]
     return lines

@@ -50,11 +50,11 @@ from typing import Any, ClassVar, Literal, Protocol
 import attrs
 
 from periscolaire.booking import Promotion, Reservation, ReservationStatus
-from periscolaire.calendar import WEEKDAY_ABBR_FR
 from periscolaire.commune import Commune
 from periscolaire.dossier import FicheEvent
 from periscolaire.errors import InvalidArgument, PeriscolaireError, StoreError
 from periscolaire.families import Families
+from periscolaire.french import short_day
 from periscolaire.money import ZERO
 from periscolaire.register import Register
 from periscolaire.report import render_nightly_report, render_promotion
@@ -302,7 +302,7 @@ class Debits:
         return {"consumptions_due": self.due, "debits": self.count}
 
     def summary(self) -> str:
-        before = f"{WEEKDAY_ABBR_FR[self.today.weekday()]} {self.today:%d/%m/%Y}"
+        before = short_day(self.today)
         if not self.due:
             return f"Consommations : aucune réservation acceptée avant le {before}."
         if not self.count:
@@ -566,10 +566,7 @@ class NightlyResult:
 
     def summary(self) -> str:
         """What the night did, in French, one line per step."""
-        head = (
-            f"Traitement de nuit — {self.commune} — "
-            f"{WEEKDAY_ABBR_FR[self.now.weekday()]} {self.now:%d/%m/%Y %H:%M}"
-        )
+        head = f"Traitement de nuit — {self.commune} — {short_day(self.now)} {self.now:%H:%M}"
         lines = [head, *(f"  {step.summary()}" for step in self.steps)]
         if self.files:
             directories = sorted({str(path.parent) for path in self.files})

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from periscolaire.booking import Movement, MovementKind, Promotion
-from periscolaire.calendar import WEEKDAY_ABBR_FR
 from periscolaire.errors import InvalidArgument
+from periscolaire.french import day_month, short_day
 
 __all__ = ["SECTIONS", "render_nightly_report", "render_promotion"]
 
@@ -122,7 +122,7 @@ def render_nightly_report(
         for label, children in activities.items():
             lines.append(f"--> Activité : {label} :")
             for name, days in children.items():
-                listed = ", ".join(f"{WEEKDAY_ABBR_FR[d.weekday()]} {d:%d/%m}" for d in sorted(days))
+                listed = ", ".join(day_month(d) for d in sorted(days))
                 lines.append(f"{_INDENT_CHILD}{name} : {listed}")
     lines.append("Vous pouvez consulter l'état de vos réservations sur notre site Internet.")
     return "\n".join(lines) + "\n"
@@ -147,5 +147,5 @@ def render_promotion(
     request = promotion.request
     label = (labels or {}).get(request.activity, request.activity)
     name = (names or {}).get(request.child, request.child)
-    day = f"{WEEKDAY_ABBR_FR[request.day.weekday()]} {request.day:%d/%m/%Y}"
+    day = short_day(request.day)
     return f"Votre réservation en liste d’attente du {day} ({label}, {name}) a été acceptée."
