@@ -34,6 +34,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from periscolaire import toml_writer
 from periscolaire.calendar import (
     FRI,
     HOLIDAY_ANCHORS,
@@ -1509,56 +1510,20 @@ def _dump(commune: Commune) -> dict[str, Any]:
     return out
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-        escaped = "".join(c if " " <= c != "\x7f" else f"\\u{ord(c):04x}" for c in escaped)
-        return f'"{escaped}"'
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
-def _toml_key(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
-
-
 def _toml(data: dict[str, Any]) -> str:
-    lines: list[str] = []
-
-    def scalars(table: dict[str, Any]) -> None:
-        for key, value in table.items():
-            if not _is_table_array(value):
-                lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-
-    lines.append("[commune]")
-    scalars(data["commune"])
+    """The configuration's layout: [commune], each activity (its capacity overrides and
+    tariff), then the periods, closures and holiday windows."""
+    lines = toml_writer.table("[commune]", data["commune"])
     for code, activity in data["activities"].items():
-        lines += ["", f"[activities.{_toml_key(code)}]"]
-        scalars({k: v for k, v in activity.items() if k != "tariff"})
+        name = f"activities.{toml_writer.key(code)}"
+        lines += ["", *toml_writer.table(f"[{name}]", {k: v for k, v in activity.items() if k != "tariff"})]
         for row in activity.get("capacity_overrides", []):
-            lines += [f"[[activities.{_toml_key(code)}.capacity_overrides]]"]
-            scalars(row)
+            lines += toml_writer.table(f"[[{name}.capacity_overrides]]", row)
         if "tariff" in activity:
             # Every key, lists of tables too (effort_brackets: an array of inline tables).
-            lines += [f"[activities.{_toml_key(code)}.tariff]"]
-            lines += [f"{_toml_key(k)} = {_toml_value(v)}" for k, v in activity["tariff"].items()]
+            lines += [f"[{name}.tariff]"]
+            lines += [toml_writer.assignment(k, v) for k, v in activity["tariff"].items()]
     for key in ("periods", "closures", "holiday_windows"):
         for row in data.get(key, []):
-            lines += ["", f"[[{key}]]"]
-            scalars(row)
+            lines += ["", *toml_writer.table(f"[[{key}]]", row)]
     return "\n".join(lines) + "\n"
-
-
-def _is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)

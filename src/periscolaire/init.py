@@ -44,6 +44,7 @@ from datetime import date, timedelta
 from os import PathLike
 from typing import Any
 
+from periscolaire import toml_writer
 from periscolaire.calendar import (
     MIN_HOLIDAY_LENGTH,
     ZONES,
@@ -51,7 +52,7 @@ from periscolaire.calendar import (
     HolidayWindow,
     derive_periods,
 )
-from periscolaire.commune import BUNDLED, Commune, _toml_key, _toml_value, load_commune
+from periscolaire.commune import BUNDLED, Commune, load_commune
 from periscolaire.errors import ConfigurationError
 from periscolaire.french import long_day
 
@@ -75,7 +76,7 @@ def school_year_of(day: date) -> int:
 
 
 def _line(key: str, value: Any, comment: str = "") -> str:
-    text = f"{_toml_key(key)} = {_toml_value(value)}"
+    text = toml_writer.assignment(key, value)
     if not comment:
         return text
     return (
@@ -279,7 +280,7 @@ def _activities(base: Commune, year: int, src: _Source) -> list[str]:
     lines = [f"# Activities, deadlines and tariffs of {src.years()}, carried over: TO CHECK the new prices."]
     for code, row in base.to_dict()["activities"].items():
         activity = base.activities[code]
-        table = f"activities.{_toml_key(code)}"
+        table = f"activities.{toml_writer.key(code)}"
         lines += ["", f"[{table}]"]
         for key, value in row.items():
             if key in ("tariff", "capacity_overrides"):
