@@ -45,6 +45,7 @@ from periscolaire.arguments import day as check_day
 from periscolaire.arguments import identifier, instant, optional_day
 from periscolaire.errors import ConfigurationError, InvalidArgument, UnknownActivity
 from periscolaire.french import WEEKDAY_FR, WEEKS_FR, hour_text, short_day, word_list
+from periscolaire.validators import flag, instance, one_of, whole
 
 __all__ = [
     "FRI",
@@ -140,29 +141,14 @@ class _DeadlineContext(Protocol):
     def period_number(self, day: date) -> int | None: ...
 
 
-def _non_negative(instance: Any, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{attribute.name} must be an int >= 0, got {value!r}")
-
-
-def _optional_time(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and not isinstance(value, time):
-        raise TypeError(f"{attribute.name} must be a datetime.time or None, got {value!r}")
-
-
-def _is_bool(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise TypeError(f"{attribute.name} must be a bool, got {value!r}")
-
-
 def _weekday_tuple(days: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted(set(days)))
 
 
-def _weekday_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    for day in value:
-        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
-            raise ValueError(f"{attribute.name} must hold ints from 0 (Monday) to 6, got {day!r}")
+#: A weekday: 0 (Monday) to 6 (Sunday).
+_WEEKDAY = whole(0, 6)
+_DATE = instance(date, "une date (datetime.date) est attendue", exact=True)
+_OPTIONAL_DATE = instance(date, "une date (datetime.date) ou None est attendue", exact=True, optional=True)
 
 
 class _Describes:
@@ -179,7 +165,11 @@ class _Describes:
 
 @attrs.frozen
 class _Rule(_Describes):
-    at: time | None = attrs.field(default=None, kw_only=True, validator=_optional_time)
+    at: time | None = attrs.field(
+        default=None,
+        kw_only=True,
+        validator=instance(time, "une heure (datetime.time) ou None est attendue", optional=True),
+    )
 
     def closes_at(self, code: str, day: date, ctx: _DeadlineContext) -> datetime:
         """First local instant at which requests for ``day`` are refused."""
@@ -221,22 +211,22 @@ class DaysBefore(_Rule):
     >>> DaysBefore(1, skip_weekdays=range(7))
     Traceback (most recent call last):
     ...
-    ValueError: skip_weekdays must leave at least one weekday counted, got (0, 1, 2, 3, 4, 5, 6)
+    periscolaire.errors.InvalidArgument: skip_weekdays : au moins un jour de la semaine doit rester compté, ...
     """
 
-    days: int = attrs.field(validator=_non_negative)
-    working_days: bool = attrs.field(default=False, kw_only=True, validator=_is_bool)
-    skip_weekends: bool = attrs.field(default=False, kw_only=True, validator=_is_bool)
-    skip_public_holidays: bool = attrs.field(default=False, kw_only=True, validator=_is_bool)
+    days: int = attrs.field(validator=whole(0))
+    working_days: bool = attrs.field(default=False, kw_only=True, validator=flag())
+    skip_weekends: bool = attrs.field(default=False, kw_only=True, validator=flag())
+    skip_public_holidays: bool = attrs.field(default=False, kw_only=True, validator=flag())
     skip_weekdays: tuple[int, ...] = attrs.field(
-        default=(), kw_only=True, converter=_weekday_tuple, validator=_weekday_list
+        default=(), kw_only=True, converter=_weekday_tuple, validator=attrs.validators.deep_iterable(_WEEKDAY)
     )
 
     def __attrs_post_init__(self) -> None:
         if self.days == 0 and self.at is None:
-            raise ValueError(
-                "days=0 needs a cut-off time `at`: without one, requests would be "
-                "accepted until the end of the day itself"
+            raise InvalidArgument(
+                "days : le jour même (0 jour avant) demande une heure limite (at) ; sans elle, "
+                "les demandes seraient acceptées jusqu'à la fin du jour lui-même."
             )
         # One value per meaning: working_days is both skips.
         weekends = self.skip_weekends or self.working_days
@@ -248,8 +238,8 @@ class DaysBefore(_Rule):
         object.__setattr__(self, "skip_weekdays", weekdays)
         skipped = set(weekdays) | ({SAT, SUN} if weekends else set())
         if len(skipped) == 7:
-            raise ValueError(
-                f"skip_weekdays must leave at least one weekday counted, got {tuple(sorted(skipped))!r}"
+            raise InvalidArgument(
+                f"skip_weekdays : au moins un jour de la semaine doit rester compté, reçu {tuple(sorted(skipped))!r}."
             )
 
     def counts(self, day: date, ctx: _DeadlineContext) -> bool:
@@ -302,11 +292,6 @@ _ANCHOR_FR: dict[str, str] = {
 }
 
 
-def _anchor(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value not in HOLIDAY_ANCHORS:
-        raise ValueError(f"anchor must be 'holiday_start' or 'first_day', got {value!r}")
-
-
 @attrs.frozen
 class BeforeHolidayStart(_Rule):
     """At the latest ``days`` days before the start of the holiday period that
@@ -329,12 +314,16 @@ class BeforeHolidayStart(_Rule):
     'au plus tard 14 jours avant le premier jour du centre (à minuit)'
     """
 
-    days: int = attrs.field(validator=_non_negative)
-    anchor: HolidayAnchor = attrs.field(default="holiday_start", kw_only=True, validator=_anchor)
+    days: int = attrs.field(validator=whole(0))
+    anchor: HolidayAnchor = attrs.field(
+        default="holiday_start", kw_only=True, validator=one_of(HOLIDAY_ANCHORS)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.days == 0 and self.at is None:
-            raise ValueError("days=0 needs a cut-off time `at`")
+            raise InvalidArgument(
+                "days : le jour même (0 jour avant le début des vacances) demande une heure limite (at)."
+            )
 
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
         first_day = self.anchor == "first_day"
@@ -346,11 +335,6 @@ class BeforeHolidayStart(_Rule):
     def describe(self) -> str:
         unit = "jour" if self.days <= 1 else "jours"
         return f"au plus tard {self.days} {unit} avant {_ANCHOR_FR[self.anchor]} ({hour_text(self.at)})"
-
-
-def _optional_weeks(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 52):
-        raise ValueError(f"weeks must be None or an int from 1 to 52, got {value!r}")
 
 
 @attrs.frozen
@@ -372,13 +356,8 @@ class WeekdayBefore(_Rule):
     datetime.date(2025, 3, 12)
     """
 
-    weekday: int = attrs.field()
-    weeks: int | None = attrs.field(default=None, kw_only=True, validator=_optional_weeks)
-
-    @weekday.validator
-    def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
-            raise ValueError(f"weekday must be an int from 0 (Monday) to 6, got {value!r}")
+    weekday: int = attrs.field(validator=_WEEKDAY)
+    weeks: int | None = attrs.field(default=None, kw_only=True, validator=whole(1, 52, optional=True))
 
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
         if self.weeks is not None:
@@ -408,12 +387,7 @@ class DayOfPreviousMonth(_Rule):
     'au plus tard le 20 du mois précédent (à minuit)'
     """
 
-    day: int = attrs.field()
-
-    @day.validator
-    def _check(self, attribute: attrs.Attribute[int], value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31:
-            raise ValueError(f"day must be an int from 1 to 31, got {value!r}")
+    day: int = attrs.field(validator=whole(1, 31))
 
     def deadline_day(self, code: str, day: date, ctx: _DeadlineContext) -> date:
         year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
@@ -453,10 +427,9 @@ def _rules(rules: Iterable[DeadlineRule]) -> tuple[DeadlineRule, ...]:
 
 def _two_rules_or_more(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if len(value) < 2:
-        raise ValueError(f"{attribute.name} must hold at least 2 rules, got {len(value)}")
+        raise InvalidArgument(f"{attribute.name} : au moins 2 règles sont attendues, reçu {len(value)}.")
     for rule in value:
-        if not isinstance(rule, _RULE_TYPES):
-            raise TypeError(f"{attribute.name} must hold deadline rules, got {rule!r}")
+        _a_rule(instance, attribute, rule)
 
 
 @attrs.frozen
@@ -519,30 +492,13 @@ def _dates(days: Iterable[date]) -> tuple[date, ...]:
     return tuple(sorted(set(days)))
 
 
-def _date_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    for day in value:
-        if type(day) is not date:
-            raise TypeError(f"{attribute.name} must hold datetime.date values, got {day!r}")
-
-
-def _optional_date(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and type(value) is not date:
-        raise TypeError(f"{attribute.name} must be a datetime.date or None, got {value!r}")
-
-
 def _numbers(numbers: Iterable[int]) -> tuple[int, ...]:
     return tuple(sorted(set(numbers)))
 
 
-def _number_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    for number in value:
-        if isinstance(number, bool) or not isinstance(number, int):
-            raise TypeError(f"{attribute.name} must hold period numbers (ints), got {number!r}")
-
-
 def _a_rule(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, _RULE_TYPES):
-        raise TypeError(f"{attribute.name} must be a deadline rule, got {value!r}")
+        raise InvalidArgument(f"{attribute.name} : une règle de délai est attendue, reçu {value!r}.")
 
 
 @attrs.frozen
@@ -559,18 +515,22 @@ class DeadlineCase(_Describes):
     """
 
     rule: DeadlineRule = attrs.field(validator=_a_rule)
-    days: tuple[date, ...] = attrs.field(default=(), kw_only=True, converter=_dates, validator=_date_list)
-    start: date | None = attrs.field(default=None, kw_only=True, validator=_optional_date)
-    end: date | None = attrs.field(default=None, kw_only=True, validator=_optional_date)
+    days: tuple[date, ...] = attrs.field(
+        default=(), kw_only=True, converter=_dates, validator=attrs.validators.deep_iterable(_DATE)
+    )
+    start: date | None = attrs.field(default=None, kw_only=True, validator=_OPTIONAL_DATE)
+    end: date | None = attrs.field(default=None, kw_only=True, validator=_OPTIONAL_DATE)
     periods: tuple[int, ...] = attrs.field(
-        default=(), kw_only=True, converter=_numbers, validator=_number_list
+        default=(), kw_only=True, converter=_numbers, validator=attrs.validators.deep_iterable(whole())
     )
 
     def __attrs_post_init__(self) -> None:
         if not self.days and self.start is None and self.end is None and not self.periods:
-            raise ValueError("a case needs days, start, end or periods")
+            raise InvalidArgument(
+                "DeadlineCase : des jours (days), un début (start), une fin (end) ou des périodes (periods) sont attendus."
+            )
         if self.start is not None and self.end is not None and self.start > self.end:
-            raise ValueError(f"start must not be after end, got {self.start} > {self.end}")
+            raise InvalidArgument(f"start : le début doit précéder la fin, reçu {self.start} > {self.end}.")
 
     def matches(self, day: date, ctx: _DeadlineContext) -> bool:
         if day in self.days:
@@ -603,10 +563,10 @@ def _cases(cases: Iterable[DeadlineCase]) -> tuple[DeadlineCase, ...]:
 
 def _case_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not value:
-        raise ValueError(f"{attribute.name} must hold at least one DeadlineCase")
+        raise InvalidArgument(f"{attribute.name} : au moins un cas (DeadlineCase) est attendu.")
     for case in value:
         if not isinstance(case, DeadlineCase):
-            raise TypeError(f"{attribute.name} must hold DeadlineCase values, got {case!r}")
+            raise InvalidArgument(f"{attribute.name} : des cas (DeadlineCase) sont attendus, reçu {case!r}.")
 
 
 @attrs.frozen
@@ -664,11 +624,6 @@ _RULE_TYPES = (
 # --------------------------------------------------------------------------
 
 
-def _is_date(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if type(value) is not date:
-        raise TypeError(f"{attribute.name} must be a datetime.date, got {value!r}")
-
-
 @attrs.frozen(order=True)
 class BookingPeriod:
     """A booking period « de vacances à vacances » (guide p. 10).
@@ -683,9 +638,9 @@ class BookingPeriod:
     """
 
     number: int
-    opens: date = attrs.field(validator=_is_date)
-    start: date = attrs.field(validator=_is_date)
-    end: date = attrs.field(validator=_is_date)
+    opens: date = attrs.field(validator=_DATE)
+    start: date = attrs.field(validator=_DATE)
+    end: date = attrs.field(validator=_DATE)
     opens_time: time = attrs.field(default=MIDNIGHT, kw_only=True)
 
     @property
@@ -715,8 +670,8 @@ class Closure:
     mercredi 4 septembre 2024 ».
     """
 
-    start: date = attrs.field(validator=_is_date)
-    end: date = attrs.field(validator=_is_date)
+    start: date = attrs.field(validator=_DATE)
+    end: date = attrs.field(validator=_DATE)
     activities: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     reason: str = ""
 
@@ -738,8 +693,8 @@ class HolidayWindow:
     unless the window begins earlier (see :meth:`SchoolCalendar.holiday_start`).
     """
 
-    start: date = attrs.field(validator=_is_date)
-    end: date = attrs.field(validator=_is_date)
+    start: date = attrs.field(validator=_DATE)
+    end: date = attrs.field(validator=_DATE)
     opens: date | None = None
     label: str = ""
 
@@ -781,19 +736,23 @@ def load_timezone(key: str) -> tzinfo:
     >>> load_timezone("EST5EDT,M3.2.0,M11.1.0")
     Traceback (most recent call last):
     ...
-    ValueError: not an IANA time zone name: 'EST5EDT,M3.2.0,M11.1.0'
+    periscolaire.errors.InvalidArgument: timezone : un nom de fuseau IANA (« Europe/Paris ») est attendu, ...
     """
     import re
     import zoneinfo
 
     if not isinstance(key, str):
-        raise ValueError(f"not an IANA time zone name: {type(key).__name__}")
+        raise InvalidArgument(
+            f"timezone : un nom de fuseau IANA (« Europe/Paris ») est attendu, reçu {type(key).__name__}."
+        )
     if (
         len(key) > 64
         or not re.fullmatch(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*", key)
         or key in ("localtime", "posixrules")
     ):
-        raise ValueError(f"not an IANA time zone name: {key[:64]!r}")
+        raise InvalidArgument(
+            f"timezone : un nom de fuseau IANA (« Europe/Paris ») est attendu, reçu {key[:64]!r}."
+        )
     try:
         return zoneinfo.ZoneInfo(key)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
@@ -804,7 +763,7 @@ def load_timezone(key: str) -> tzinfo:
 
     found: tzinfo | None = get_zonefile_instance().get(key)
     if found is None:
-        raise ValueError(f"unknown time zone {key!r}")
+        raise InvalidArgument(f"timezone : fuseau horaire inconnu {key!r}.")
     return found
 
 

@@ -24,6 +24,7 @@ import attrs
 
 from periscolaire.errors import InvalidArgument, InvalidData, UnknownChild
 from periscolaire.jsonsafe import boolean, integer, iso_date, items, mapping, member, text
+from periscolaire.validators import flag, whole
 
 __all__ = ["AlternateWeeks", "Child", "Custody", "CustodyDays", "Family"]
 
@@ -165,18 +166,6 @@ def _children(value: Iterable[Child]) -> tuple[Child, ...]:
 MAX_PRIORITY = 1_000_000
 
 
-def _a_bool(instance: object, attribute: attrs.Attribute[bool], value: bool) -> None:
-    if not isinstance(value, bool):
-        raise InvalidData(attribute.name, f"true ou false est attendu, reçu {value!r}")
-
-
-def _a_priority(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not -MAX_PRIORITY <= value <= MAX_PRIORITY:
-        raise InvalidData(
-            attribute.name, f"un entier de {-MAX_PRIORITY} à {MAX_PRIORITY} est attendu, reçu {value!r}"
-        )
-
-
 @attrs.frozen
 class Family:
     """A family account (« Compte Famille »).
@@ -191,15 +180,17 @@ class Family:
     custody: Custody | None = None
     #: Whether the family lives in the commune (the ``resident`` criterion of
     #: waiting lists).
-    resident: bool = attrs.field(default=True, kw_only=True, validator=_a_bool)
+    resident: bool = attrs.field(default=True, kw_only=True, validator=flag(error=InvalidData))
     #: A priority set by an agent (social situation…): the ``priority``
     #: criterion of waiting lists, higher first; 0 for most families.
-    priority: int = attrs.field(default=0, kw_only=True, validator=_a_priority)
+    priority: int = attrs.field(
+        default=0, kw_only=True, validator=whole(-MAX_PRIORITY, MAX_PRIORITY, error=InvalidData)
+    )
 
     def __attrs_post_init__(self) -> None:
         ids = [c.id for c in self.children]
         if len(set(ids)) != len(ids):
-            raise ValueError(f"children ids must be unique, got {ids!r}")
+            raise InvalidData("children", f"chaque enfant a son identifiant, reçu {ids!r}")
 
     def child(self, child_id: str) -> Child:
         for child in self.children:

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from periscolaire.errors import InvalidArgument, ProfileError, require_bool
+from periscolaire.validators import whole
 
 __all__ = [
     "MAX_EMAILS_TEXT",
@@ -167,18 +168,6 @@ _CLASSES = {
 }
 
 
-def _bounded_int(low: int, high: int) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-        # A bool is not a length; the value is not echoed (a huge int has no repr).
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InvalidArgument(
-                f"PasswordPolicy.{attribute.name} : un entier de {low} à {high} est attendu.",
-                code="bad_password_policy",
-            )
-
-    return check
-
-
 def _password(value: object, name: str) -> str:
     """A password (or its confirmation) as text a hash can take: a string
     without control character or lone surrogate. Never echoed."""
@@ -188,6 +177,11 @@ def _password(value: object, name: str) -> str:
             f"{name} refusé : caractère de contrôle ou caractère Unicode invalide.", code="bad_password"
         )
     return password
+
+
+def _policy_number(low: int, high: int) -> Any:
+    # A bool is not a length; the value is not echoed (a huge int has no short repr).
+    return whole(low, high, code="bad_password_policy", echo=False, prefix="PasswordPolicy.")
 
 
 @attrs.frozen
@@ -206,9 +200,9 @@ class PasswordPolicy:
     periscolaire.errors.InvalidArgument: PasswordPolicy.min_length : un entier de 1 à 1024 est attendu.
     """
 
-    min_length: int = attrs.field(default=10, validator=_bounded_int(1, MAX_PASSWORD_LENGTH))
-    min_classes: int = attrs.field(default=3, validator=_bounded_int(0, len(_CLASSES)))
-    max_length: int = attrs.field(default=128, validator=_bounded_int(1, MAX_PASSWORD_LENGTH))
+    min_length: int = attrs.field(default=10, validator=_policy_number(1, MAX_PASSWORD_LENGTH))
+    min_classes: int = attrs.field(default=3, validator=_policy_number(0, len(_CLASSES)))
+    max_length: int = attrs.field(default=128, validator=_policy_number(1, MAX_PASSWORD_LENGTH))
 
     def __attrs_post_init__(self) -> None:
         if self.min_length > self.max_length:

@@ -1,0 +1,127 @@
+"""The attrs validators of the public value classes: one per idea.
+
+Each names the field and says in French what was expected; the error is an
+:class:`~periscolaire.errors.InvalidArgument` (both a ``PeriscolaireError`` and
+a ``TypeError``) unless the class says otherwise — :class:`InvalidData` for
+the records a store loads, a ``TariffError`` for a tariff's own fields.
+
+>>> import attrs
+>>> from periscolaire.validators import flag, whole
+>>> @attrs.frozen
+... class Rule:
+...     days: int = attrs.field(validator=whole(0))
+...     working_days: bool = attrs.field(default=False, validator=flag())
+>>> Rule(3)
+Rule(days=3, working_days=False)
+>>> Rule(True)
+Traceback (most recent call last):
+...
+periscolaire.errors.InvalidArgument: days : un entier positif ou nul est attendu, reçu True.
+>>> Rule(3, working_days="non")
+Traceback (most recent call last):
+...
+periscolaire.errors.InvalidArgument: working_days : true ou false est attendu, reçu 'non'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+import attrs
+
+from periscolaire.errors import InvalidArgument, InvalidData, PeriscolaireError
+
+__all__ = ["flag", "instance", "one_of", "whole"]
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _fail(
+    error: type[PeriscolaireError], name: str, expected: str, value: Any, code: str | None, echo: bool
+) -> PeriscolaireError:
+    text = f"{expected}, reçu {value!r}" if echo else expected
+    if issubclass(error, InvalidData):
+        return error(name, text, code=code)
+    return error(f"{name} : {text}.", code=code)
+
+
+def _integer_text(low: int | None, high: int | None) -> str:
+    if low is not None and high is not None:
+        return f"un entier de {low} à {high} est attendu"
+    if low == 0:
+        return "un entier positif ou nul est attendu"
+    if low is not None:
+        return f"un entier à partir de {low} est attendu"
+    return "un entier est attendu" if high is None else f"un entier jusqu'à {high} est attendu"
+
+
+def whole(
+    low: int | None = None,
+    high: int | None = None,
+    *,
+    optional: bool = False,
+    error: type[PeriscolaireError] = InvalidArgument,
+    code: str | None = None,
+    echo: bool = True,
+    prefix: str = "",
+) -> Validator:
+    """An ``int`` (never a ``bool``) from ``low`` to ``high`` (bounds included);
+    ``None`` too when ``optional``. ``echo=False`` keeps the value out of the
+    message (a huge int has no short repr); ``prefix`` qualifies the field's name."""
+    expected = _integer_text(low, high) + (" (ou None)" if optional else "")
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            raise _fail(error, prefix + attribute.name, expected, value, code, echo)
+
+    return check
+
+
+def flag(*, error: type[PeriscolaireError] = InvalidArgument) -> Validator:
+    """A ``bool``: a truthy string (« non ») or a number where a yes/no is meant is refused."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, bool):
+            raise _fail(error, attribute.name, "true ou false est attendu", value, None, True)
+
+    return check
+
+
+def instance(
+    kind: type | tuple[type, ...],
+    expected: str,
+    *,
+    optional: bool = False,
+    exact: bool = False,
+    error: type[PeriscolaireError] = InvalidArgument,
+) -> Validator:
+    """An instance of ``kind`` (exactly that type with ``exact``: a ``datetime``
+    is not a ``date`` there); ``expected`` says it in French (« une date (datetime.date)
+    est attendue »)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if (type(value) is not kind) if exact else not isinstance(value, kind):
+            raise _fail(error, attribute.name, expected, value, None, True)
+
+    return check
+
+
+def one_of(values: Collection[Any], *, error: type[PeriscolaireError] = InvalidArgument) -> Validator:
+    """One of ``values`` (a ``Literal``'s choices)."""
+    expected = "une valeur parmi " + ", ".join(repr(v) for v in values) + " est attendue"
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or value not in values:
+            raise _fail(error, attribute.name, expected, value, None, True)
+
+    return check

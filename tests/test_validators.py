@@ -1,0 +1,71 @@
+"""The shared attrs validators (periscolaire.validators): one per idea, every
+refusal a typed error naming the field, in French."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Any
+
+import pytest
+
+import periscolaire as ps
+from periscolaire import calendar as c
+from periscolaire.profile import PasswordPolicy
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: ps.DaysBefore(-1), "days"),
+        (lambda: ps.DaysBefore(True), "days"),
+        (lambda: ps.DaysBefore(3, working_days="oui"), "working_days"),
+        (lambda: ps.DaysBefore(3, skip_weekdays=[7]), "skip_weekdays"),
+        (lambda: ps.DaysBefore(3, at="10:00"), "at"),
+        (lambda: ps.BeforeHolidayStart(14, anchor="debut"), "anchor"),
+        (lambda: c.WeekdayBefore(7), "weekday"),
+        (lambda: c.WeekdayBefore(c.FRI, weeks=0), "weeks"),
+        (lambda: c.WeekdayBefore(c.FRI, weeks=53), "weeks"),
+        (lambda: c.DayOfPreviousMonth(0), "day"),
+        (lambda: c.DayOfPreviousMonth(32), "day"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(3), days=["2025-07-07"]), "days"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(3), start="2025-07-07"), "start"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(3), periods=[True]), "periods"),
+        (
+            lambda: c.BookingPeriod(1, opens=date(2024, 8, 19), start="2024-09-02", end=date(2024, 10, 18)),
+            "start",
+        ),
+    ],
+)
+def test_a_deadline_rule_built_with_a_bad_value_names_the_field(build: Any, field: str) -> None:
+    with pytest.raises(ps.InvalidArgument) as caught:
+        build()
+    assert caught.value.message.startswith(f"{field} : ")
+    assert isinstance(caught.value, TypeError)  # ``except TypeError`` still catches a programming mistake
+
+
+def test_bounds_are_included() -> None:
+    """A weekday from 0 (Monday) to 6 (Sunday), a day of the month from 1 to 31,
+    from 1 to 52 weeks: each bound is a valid value."""
+    assert c.WeekdayBefore(c.MON).weekday == 0
+    assert c.WeekdayBefore(c.SUN, weeks=52).weeks == 52
+    assert c.WeekdayBefore(c.FRI, weeks=1).weeks == 1
+    assert [c.DayOfPreviousMonth(d).day for d in (1, 31)] == [1, 31]
+    assert ps.DaysBefore(0, at=time(10)).days == 0
+
+
+def test_a_stored_family_with_a_bad_priority_is_invalid_data_naming_the_key() -> None:
+    """Records a store loads refuse bad values as InvalidData (with the key's path)."""
+    with pytest.raises(ps.InvalidData) as caught:
+        ps.Family("F1", "Famille", (), priority=10**7)
+    assert caught.value.path == "priority"
+    with pytest.raises(ps.InvalidData) as caught:
+        ps.Family("F1", "Famille", (), resident=1)
+    assert caught.value.path == "resident"
+
+
+def test_a_password_policy_bound_is_not_echoed() -> None:
+    """A huge number has no short repr: the message names the field and the bounds only."""
+    with pytest.raises(ps.InvalidArgument) as caught:
+        PasswordPolicy(min_length=10**100)
+    assert caught.value.code == "bad_password_policy"
+    assert caught.value.message == "PasswordPolicy.min_length : un entier de 1 à 1024 est attendu."
