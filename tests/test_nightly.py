@@ -291,7 +291,7 @@ def test_debit_from_leaves_earlier_days_alone(backend: Backend) -> None:
         ({"out": "x", "deliver": print}, "l'un des deux"),
         ({"price": Decimal(3)}, "price : une fonction"),
         ({"debit_from": datetime(2024, 9, 1)}, "debit_from : une date"),
-        ({"debit_batch": 0}, "debit_batch : un entier positif"),
+        ({"debit_batch": 0}, "debit_batch : un entier à partir de 1"),
     ],
 )
 def test_wrong_arguments_are_invalid_argument_errors(kwargs: dict[str, object], message: str) -> None:

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from periscolaire.errors import InvalidArgument
+from periscolaire.validators import whole_number
 
 __all__ = ["day", "identifier", "instant", "optional_day", "year_month"]
 
@@ -52,7 +53,6 @@ def identifier(value: Any, name: str) -> str:
 
 def year_month(year: Any, month: Any) -> tuple[int, int]:
     """A year of the calendar (1900-2999) and a month (1-12)."""
-    for name, value, low, high in (("year", year, 1900, 2999), ("month", month, 1, 12)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise InvalidArgument(f"{name} : un entier de {low} à {high} est attendu, reçu {value!r}.")
+    whole_number(year, "year", 1900, 2999)
+    whole_number(month, "month", 1, 12)
     return year, month

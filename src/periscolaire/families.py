@@ -40,6 +40,7 @@ from periscolaire.dossier import Contact, Dossier, Fiche, FicheEvent, FicheKind,
 from periscolaire.errors import DossierError, InvalidArgument, StaleWrite, StoreError, require_bool
 from periscolaire.family import Family
 from periscolaire.store import AccountStore, AccountUnit, DossierStore, Store
+from periscolaire.validators import whole_number
 from periscolaire.wallet import (
     Account,
     AccountEstimate,
@@ -320,10 +321,7 @@ class DossierHandle:
         files: Mapping[str, bytes] | None = None,
         create: Callable[[], Dossier] | None = None,
     ) -> Any:
-        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-            raise InvalidArgument(
-                f"version : la version (un entier) de la fiche lue est attendue, reçu {version!r}."
-            )
+        whole_number(version, "version", 0, optional=True)
 
         def work(stored: Any) -> tuple[dict[str, Any], Any]:
             dossier = self._load(stored, create)

@@ -59,6 +59,7 @@ from periscolaire.money import ZERO
 from periscolaire.register import Register
 from periscolaire.report import render_nightly_report, render_promotion
 from periscolaire.store import Store
+from periscolaire.validators import whole_number
 from periscolaire.wallet import Entry
 
 __all__ = [
@@ -621,8 +622,7 @@ def run_nightly(
         raise InvalidArgument(f"price : une fonction (réservation) -> Decimal est attendue, reçu {price!r}.")
     if debit_from is not None and type(debit_from) is not date:
         raise InvalidArgument(f"debit_from : une date est attendue, reçu {debit_from!r}.")
-    if isinstance(debit_batch, bool) or not isinstance(debit_batch, int) or debit_batch < 1:
-        raise InvalidArgument(f"debit_batch : un entier positif est attendu, reçu {debit_batch!r}.")
+    whole_number(debit_batch, "debit_batch", 1)
     files = FileOutbox(out) if out is not None else None
     night = Night(
         commune=commune,

@@ -65,6 +65,7 @@ from periscolaire.errors import BookingAccessDenied, BookingError, InvalidArgume
 from periscolaire.family import Family
 from periscolaire.money import money
 from periscolaire.store import BookingUnit, JournalEntry, Store
+from periscolaire.validators import whole_number
 
 __all__ = ["Register"]
 
@@ -91,13 +92,7 @@ MAX_PLACES = 100_000
 
 
 def _check_places(places: Any) -> None:
-    if places is None:
-        return
-    if isinstance(places, bool) or not isinstance(places, int) or not 0 <= places <= MAX_PLACES:
-        raise InvalidArgument(
-            f"Nombre de places invalide : un entier de 0 à {MAX_PLACES} (ou None) est attendu, reçu {places!r}.",
-            code="bad_places",
-        )
+    whole_number(places, "places", 0, MAX_PLACES, optional=True, code="bad_places")
 
 
 def _check_instant(now: Any, name: str = "now") -> None:

@@ -32,7 +32,7 @@ import attrs
 
 from periscolaire.errors import InvalidArgument, InvalidData, PeriscolaireError
 
-__all__ = ["flag", "instance", "one_of", "whole"]
+__all__ = ["flag", "instance", "one_of", "whole", "whole_number"]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -56,6 +56,39 @@ def _integer_text(low: int | None, high: int | None) -> str:
     return "un entier est attendu" if high is None else f"un entier jusqu'à {high} est attendu"
 
 
+def whole_number(
+    value: Any,
+    name: str,
+    low: int | None = None,
+    high: int | None = None,
+    *,
+    optional: bool = False,
+    error: type[PeriscolaireError] = InvalidArgument,
+    code: str | None = None,
+    echo: bool = True,
+) -> None:
+    """Check that ``value`` is an ``int`` (never a ``bool``) from ``low`` to ``high``
+    (bounds included), or ``None`` when ``optional``; ``echo=False`` keeps the
+    value out of the message (a huge int has no short repr).
+
+    >>> whole_number(3, "places", 0, 100_000)
+    >>> whole_number(-1, "places", 0, 100_000, code="bad_places")
+    Traceback (most recent call last):
+    ...
+    periscolaire.errors.InvalidArgument: places : un entier de 0 à 100000 est attendu, reçu -1.
+    """
+    if value is None and optional:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        expected = _integer_text(low, high) + (" (ou None)" if optional else "")
+        raise _fail(error, name, expected, value, code, echo)
+
+
 def whole(
     low: int | None = None,
     high: int | None = None,
@@ -66,21 +99,12 @@ def whole(
     echo: bool = True,
     prefix: str = "",
 ) -> Validator:
-    """An ``int`` (never a ``bool``) from ``low`` to ``high`` (bounds included);
-    ``None`` too when ``optional``. ``echo=False`` keeps the value out of the
-    message (a huge int has no short repr); ``prefix`` qualifies the field's name."""
-    expected = _integer_text(low, high) + (" (ou None)" if optional else "")
+    """The attrs validator of :func:`whole_number`; ``prefix`` qualifies the field's name."""
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is None and optional:
-            return
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int)
-            or (low is not None and value < low)
-            or (high is not None and value > high)
-        ):
-            raise _fail(error, prefix + attribute.name, expected, value, code, echo)
+        whole_number(
+            value, prefix + attribute.name, low, high, optional=optional, error=error, code=code, echo=echo
+        )
 
     return check
 
