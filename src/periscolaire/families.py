@@ -321,7 +321,7 @@ class DossierHandle:
         files: Mapping[str, bytes] | None = None,
         create: Callable[[], Dossier] | None = None,
     ) -> Any:
-        whole_number(version, "version", 0, optional=True)
+        whole_number(version, "version", optional=True)  # any int: one not the current is stale
 
         def work(stored: Any) -> tuple[dict[str, Any], Any]:
             dossier = self._load(stored, create)
