@@ -12,6 +12,7 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,29 @@ from hypothesis import settings
 import periscolaire as ps
 from tests.stores import SERVERS, SKIP_SERVERS, server_url, store_url
 
+#: The second test commune (tests/communes/): other deadlines per activity,
+#: a cancellation rule of its own, closures, zone C (its header says why).
+VALLON_FILE = Path(__file__).parents[1] / "communes" / "vallon-2024-2025.toml"
+
 
 @functools.cache
 def cestas() -> ps.Commune:
     """The bundled Cestas 2024/2025 configuration, loaded once, at first use."""
     return ps.load_commune()
+
+
+@functools.cache
+def vallon() -> ps.Commune:
+    """Vallon 2024/2025, the deliberately different test commune, loaded once, at first use."""
+    return ps.load_commune(VALLON_FILE)
+
+
+#: The communes the calendar and booking properties hold on, by name: loaders,
+#: called inside the tests (never at import).
+COMMUNES: dict[str, Callable[[], ps.Commune]] = {"cestas": cestas, "vallon": vallon}
+
+#: ``@on_every_commune`` gives a test a ``load`` argument: each commune's loader in turn.
+on_every_commune = pytest.mark.parametrize("load", list(COMMUNES.values()), ids=list(COMMUNES))
 
 
 def on_every_store(

@@ -6,15 +6,22 @@ months, copy, discard and confirm in any order while the clock moves on, and
 agents change the places of a day. After every step: never more accepted
 reservations than places, waiting lists in confirmation order and only on full
 days, one reservation per child and day, counts that match the reservations,
-and an operation that raises changes nothing. The same machine runs on the
-memory, SQLite, PostgreSQL and MariaDB stores (tests/stores.py).
+and an operation that raises changes nothing. The same machines run on the
+memory, SQLite, PostgreSQL and MariaDB stores (tests/stores.py), and on two
+communes: Cestas and Vallon (tests/communes/), whose activities have deadlines
+and cancellation rules of their own. What they book — the days, the instant
+the run starts, the few places — is read from each commune's configuration
+(:func:`scenario`), never a Cestas date.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -28,25 +35,86 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 import periscolaire as ps
 from periscolaire.booking import Key
 from periscolaire.commune import WAITING_CRITERIA
-from tests.properties.shared import cestas, on_every_store
+from tests.properties.shared import cestas, on_every_commune, on_every_store, vallon
 from tests.stores import Backend, keyed, store_url
 
-SHARED = ps.Child("paolo", "Paolo", "DUPONT")
-FAMILIES = [
-    ps.Family(
-        "F-MERE", "DUPONT", (SHARED, ps.Child("amalia", "Amalia", "DUPONT", activities={"RESTAURATION"}))
-    ),
-    ps.Family("F-PERE", "DURAND", (SHARED,), custody=ps.AlternateWeeks(date(2024, 9, 9))),
-    ps.Family("F-MARTIN", "MARTIN", (ps.Child("lea", "Léa", "MARTIN"), ps.Child("noe", "Noé", "MARTIN"))),
-    ps.Family("F-BERNARD", "BERNARD", (ps.Child("tom", "Tom", "BERNARD"),)),
-]
-DAYS = {
-    "MERCREDI": [date(2024, 9, 11), date(2024, 9, 18), date(2024, 10, 2)],
-    "VACANCES": [date(2024, 10, 21), date(2024, 10, 22), date(2024, 10, 23)],
-    "RESTAURATION": [date(2024, 9, 12), date(2024, 9, 13), date(2024, 9, 16)],
-}
-CAPACITY = {"MERCREDI": 2, "VACANCES": 1}
-START = datetime(2024, 8, 26, 9)
+Load = Callable[[], ps.Commune]
+
+#: Places per day on the days with a waiting list, at most (the commune's own
+#: number when smaller): few, so that waiting lists fill.
+FEW = {ps.Season.SCHOOL: 2, ps.Season.HOLIDAYS: 1}
+
+
+@attrs.frozen
+class Scenario:
+    """What the machines book on one commune, read from its configuration.
+
+    ``days``: three days of each activity with a waiting list and of one
+    without (the last by code), all bookable at ``start`` — the first two
+    and one a week later or more; ``start``, 09:00 on the first day bookings
+    open when every one of them has three such days. ``places``: the places
+    of the waiting-list activities' days. The families' alternate weeks
+    start with the week of the first day, Amalia eats at the activity
+    without a limit only.
+    """
+
+    commune: ps.Commune
+    start: datetime
+    days: dict[str, tuple[date, ...]]
+    places: dict[str, int]
+    unlimited: str
+    families: tuple[ps.Family, ...]
+
+    @property
+    def waiting(self) -> list[str]:
+        """The activities with a waiting list."""
+        return sorted(self.places)
+
+    @property
+    def wednesday(self) -> str:
+        """The first school activity with a waiting list (the Wednesday centre)."""
+        return next(c for c in self.waiting if self.commune.activities[c].season is ps.Season.SCHOOL)
+
+
+def _three_days(cal: ps.SchoolCalendar, code: str, now: datetime) -> tuple[date, ...] | None:
+    days = cal.bookable_days(code, cal.first_day, cal.last_day, now)
+    later = [d for d in days[2:] if d >= days[1] + timedelta(days=7)]
+    return (days[0], days[1], later[0]) if later else None
+
+
+@functools.cache
+def scenario(load: Load) -> Scenario:
+    commune = load()
+    cal = commune.calendar
+    activities = commune.activities
+    waiting = sorted(code for code, a in activities.items() if a.waiting_list)
+    unlimited = sorted(code for code, a in activities.items() if a.capacity is None)[-1]
+    codes = [*waiting, unlimited]
+    openings = {p.opens for p in commune.periods} | {w.opens for w in commune.holiday_windows if w.opens}
+    for opening in sorted(openings):
+        start = datetime.combine(opening, clock_time(9))
+        picked = {code: _three_days(cal, code, start) for code in codes}
+        if all(picked.values()):
+            break
+    else:  # pragma: no cover - a commune where it never happens
+        raise AssertionError(f"{commune.name}: no opening leaves three bookable days of {codes}")
+    days = {code: found for code, found in picked.items() if found is not None}
+    places = {}
+    for code in waiting:
+        activity = activities[code]
+        places[code] = min(FEW[activity.season], activity.capacity or FEW[activity.season])
+    shared = ps.Child("paolo", "Paolo", "DUPONT")
+    families = (
+        ps.Family(
+            "F-MERE", "DUPONT", (shared, ps.Child("amalia", "Amalia", "DUPONT", activities={unlimited}))
+        ),
+        ps.Family(
+            "F-PERE", "DURAND", (shared,), custody=ps.AlternateWeeks(min(min(d) for d in days.values()))
+        ),
+        ps.Family("F-MARTIN", "MARTIN", (ps.Child("lea", "Léa", "MARTIN"), ps.Child("noe", "Noé", "MARTIN"))),
+        ps.Family("F-BERNARD", "BERNARD", (ps.Child("tom", "Tom", "BERNARD"),)),
+    )
+    return Scenario(commune, start, days, places, unlimited, families)
 
 
 def snapshot(register: ps.Register) -> list[ps.Reservation]:
@@ -56,30 +124,32 @@ def snapshot(register: ps.Register) -> list[ps.Reservation]:
 class RegisterMachine(RuleBasedStateMachine):
     #: The store's URL (set by :func:`tests.properties.shared.on_every_store`); each example gets a commune of its own.
     url = "memory://"
+    #: The commune's loader (:data:`tests.properties.shared.COMMUNES`).
+    load: ClassVar[Load] = staticmethod(cestas)
     _stores: ClassVar[dict[str, ps.Store]] = {}
 
     def __init__(self) -> None:
         super().__init__()
+        self.scenario = scenario(type(self).load)
         store = self._stores.get(self.url) if self.url != "memory://" else None
         if store is None:
             store = ps.open_store(self.url)
             if self.url != "memory://":
                 self._stores[self.url] = store
-        self.register = ps.Register(keyed(cestas(), "machine"), store=store)
-        for code, days in DAYS.items():
-            for day in days:
-                if code in CAPACITY:
-                    self.register.set_capacity(code, day, CAPACITY[code])
-        self.now = START
+        self.register = ps.Register(keyed(self.scenario.commune, "machine"), store=store)
+        for code, places in self.scenario.places.items():
+            for day in self.scenario.days[code]:
+                self.register.set_capacity(code, day, places)
+        self.now = self.scenario.start
         self.nights = 0
         self.sessions: list[ps.BookingSession] = []
         self.confirmed_order: list[int] = []
 
     @initialize()
     def open_sessions(self) -> None:
-        for family in FAMILIES:
+        for family in self.scenario.families:
             self.sessions.append(self._open(family))
-        self.sessions.append(self._open(FAMILIES[2]))  # a second session of one family
+        self.sessions.append(self._open(self.scenario.families[2]))  # a second session of one family
 
     def _open(self, family: ps.Family) -> ps.BookingSession:
         return self.register.open_session(family, now=self.now, balance=Decimal(0), dossier_complete=True)
@@ -87,21 +157,39 @@ class RegisterMachine(RuleBasedStateMachine):
     def _pick(self, data: st.DataObject) -> tuple[ps.BookingSession, str, str, date]:
         s = data.draw(st.sampled_from(self.sessions))
         child = data.draw(st.sampled_from([c.id for c in s.family.children]))
-        code = data.draw(st.sampled_from(sorted(DAYS)))
-        day = data.draw(st.sampled_from(DAYS[code]))
+        code = data.draw(st.sampled_from(sorted(self.scenario.days)))
+        day = data.draw(st.sampled_from(self.scenario.days[code]))
         return s, child, code, day
 
     @rule(data=st.data())
     def toggle_day(self, data: st.DataObject) -> None:
         s, child, code, day = self._pick(data)
         before_register, before_recap = snapshot(self.register), s.recap()
+        pending, shown = s.is_pending(child, code, day), s.is_booked(child, code, day)
         try:
             selected = s.toggle_day(child, code, day)
-        except ps.NotBookable:
+        except ps.NotBookable as exc:
             assert s.recap() == before_recap
+            assert not pending  # taking back a selection is always possible
+            self._as_the_calendar_says(s, code, day, cancelling=shown, refusal=exc.code)
         else:
             assert selected == s.is_booked(child, code, day)  # the calendar shows what was clicked
+            if not pending:
+                self._as_the_calendar_says(s, code, day, cancelling=shown, refusal=None)
         assert snapshot(self.register) == before_register  # a selection never reaches the register
+
+    def _as_the_calendar_says(
+        self, s: ps.BookingSession, code: str, day: date, *, cancelling: bool, refusal: str | None
+    ) -> None:
+        """A selection is accepted, or refused for a date, as the calendar
+        says at the session's clock: a booking from the opening to the
+        deadline, a cancellation until its own deadline (Vallon's differ)."""
+        cal = self.scenario.commune.calendar
+        if cancelling:
+            if refusal is None or refusal == "past_deadline":
+                assert cal.is_cancellable(code, day, s.now) == (refusal is None)
+        elif refusal is None or refusal in ("not_open_yet", "past_deadline", "not_running"):
+            assert cal.state(code, day, s.now).value == (refusal or ps.DayState.BOOKABLE.value)
 
     @rule(data=st.data(), kind=st.sampled_from(["week", "weekday", "month"]))
     def toggle_many(self, data: st.DataObject, kind: str) -> None:
@@ -114,7 +202,7 @@ class RegisterMachine(RuleBasedStateMachine):
     def copy(self, data: st.DataObject) -> None:
         s, child, code, _ = self._pick(data)
         target_child = data.draw(st.sampled_from([c.id for c in s.family.children]))
-        target_code = data.draw(st.sampled_from(sorted(DAYS)))
+        target_code = data.draw(st.sampled_from(sorted(self.scenario.days)))
         before_register, before_recap = snapshot(self.register), s.recap()
         try:
             rejections = s.copy(child, code, target_child, target_code, 1)
@@ -137,6 +225,7 @@ class RegisterMachine(RuleBasedStateMachine):
         if s.is_booked(row.child, row.activity, row.day) and s.is_pending(row.child, row.activity, row.day):
             return  # already selected for cancellation... or re-booked; leave it
         before, before_register = s.recap(), snapshot(self.register)
+        cancelling = s.is_booked(row.child, row.activity, row.day)
         try:
             selected = s.toggle_day(row.child, row.activity, row.day)
         except ps.NotBookable as exc:
@@ -144,6 +233,7 @@ class RegisterMachine(RuleBasedStateMachine):
         else:
             error = None
             assert selected == s.is_booked(row.child, row.activity, row.day)
+        self._as_the_calendar_says(s, row.activity, row.day, cancelling=cancelling, refusal=error)
         if error is not None:
             assert error in ("past_deadline", "not_running")
             assert s.recap() == before
@@ -154,8 +244,8 @@ class RegisterMachine(RuleBasedStateMachine):
         # Every child of the account on one day, in one confirmation: siblings,
         # one accepted and one waiting, must not promote each other.
         s = data.draw(st.sampled_from(self.sessions))
-        code = data.draw(st.sampled_from(sorted(DAYS)))
-        day = data.draw(st.sampled_from(DAYS[code]))
+        code = data.draw(st.sampled_from(sorted(self.scenario.days)))
+        day = data.draw(st.sampled_from(self.scenario.days[code]))
         mine = [
             r for r in snapshot(self.register) if (r.family, r.activity, r.day) == (s.family.id, code, day)
         ]
@@ -200,32 +290,48 @@ class RegisterMachine(RuleBasedStateMachine):
             assert self.register.status(*request) is not None
         for request in outcome.cancelled:
             assert self.register.owner(*request) != s.family.id
+        # Every change re-checked at the confirmation's instant, each against its own deadline.
+        cal = self.scenario.commune.calendar
+        for request in (*outcome.accepted, *outcome.waitlisted):
+            assert cal.is_bookable(request.activity, request.day, self.now)
+        for request in outcome.cancelled:
+            assert cal.is_cancellable(request.activity, request.day, self.now)
+        for rejection in outcome.refused:
+            if rejection.code == "past_deadline":
+                r = rejection.request
+                still = cal.is_cancellable if r in recap.cancellations else cal.is_bookable
+                assert not still(r.activity, r.day, self.now)
 
-    @rule(extra=st.integers(0, 2), which=st.integers(0, 2))
-    def agent_changes_places(self, extra: int, which: int) -> None:
+    def _waiting_day(self, data: st.DataObject, which: int) -> tuple[str, date]:
+        code = data.draw(st.sampled_from(self.scenario.waiting))
+        return code, self.scenario.days[code][which]
+
+    @rule(data=st.data(), extra=st.integers(0, 2), which=st.integers(0, 2))
+    def agent_changes_places(self, data: st.DataObject, extra: int, which: int) -> None:
         # An agent's decision: places added go to the head of the waiting list at
         # once. (Places below the accepted count cancel nobody: not drawn here,
         # where accepted <= places is an invariant.)
-        day = DAYS["MERCREDI"][which]
-        queue = self.register.waiting_list("MERCREDI", day)
-        places = self.register.taken("MERCREDI", day) + extra
+        code, day = self._waiting_day(data, which)
+        queue = self.register.waiting_list(code, day)
+        places = self.register.taken(code, day) + extra
         free = extra
-        promoted = self.register.set_capacity("MERCREDI", day, places, now=self.now)
-        assert self.register.capacity("MERCREDI", day) == places
+        promoted = self.register.set_capacity(code, day, places, now=self.now)
+        assert self.register.capacity(code, day) == places
         assert [p.request for p in promoted] == list(queue[: max(0, free)])
 
-    @rule(which=st.integers(0, 2))
-    def agent_promotes(self, which: int) -> None:
-        day = DAYS["MERCREDI"][which]
-        queue = self.register.waiting_list("MERCREDI", day)
-        promoted = self.register.promote("MERCREDI", day, self.now)
+    @rule(data=st.data(), which=st.integers(0, 2))
+    def agent_promotes(self, data: st.DataObject, which: int) -> None:
+        code, day = self._waiting_day(data, which)
+        queue = self.register.waiting_list(code, day)
+        promoted = self.register.promote(code, day, self.now)
         assert [p.request for p in promoted] == list(queue[: len(promoted)])  # first come, first served
 
-    @precondition(lambda self: self.now < datetime(2024, 10, 1))
+    @precondition(lambda self: self.now < self.scenario.start + timedelta(days=36))
     @rule()
     def transmit(self) -> None:
         self.nights += 1  # each run its own night (a run again with the same instant replays it)
-        movements = self.register.transmit(datetime(2024, 8, 26, 2) + timedelta(days=self.nights))
+        night = self.scenario.start.replace(hour=2)
+        movements = self.register.transmit(night + timedelta(days=self.nights))
         assert all(r.transmitted for r in self.register.reservations())
         assert all(movements.values())
 
@@ -243,7 +349,7 @@ class RegisterMachine(RuleBasedStateMachine):
     @invariant()
     def waiting_lists_are_in_confirmation_order_and_only_on_full_days(self) -> None:
         rows = {(r.child, r.activity, r.day): r for r in self.register.reservations()}
-        for code, days in DAYS.items():
+        for code, days in self.scenario.days.items():
             for day in days:
                 queue = self.register.waiting_list(code, day)
                 sequences = [rows[tuple(req)].sequence for req in queue]
@@ -258,7 +364,7 @@ class RegisterMachine(RuleBasedStateMachine):
         for r in self.register.reservations():
             if r.status is ps.ReservationStatus.WAITLISTED:
                 waiting[(r.activity, r.day)] = waiting.get((r.activity, r.day), 0) + 1
-        for code, days in DAYS.items():
+        for code, days in self.scenario.days.items():
             for day in days:
                 assert len(self.register.waiting_list(code, day)) == waiting.get((code, day), 0)
 
@@ -267,7 +373,7 @@ class RegisterMachine(RuleBasedStateMachine):
         # First come, first served: on every day, each accepted reservation was
         # confirmed before every reservation still on the waiting list.
         rows = list(self.register.reservations())
-        for code, days in DAYS.items():
+        for code, days in self.scenario.days.items():
             for day in days:
                 accepted = [
                     r.sequence for r in rows if (r.activity, r.day) == (code, day) and r.status == "accepted"
@@ -287,24 +393,35 @@ class RegisterMachine(RuleBasedStateMachine):
 
     @invariant()
     def custody_and_enrolment_hold_in_the_register(self) -> None:
+        custody = self.scenario.families[1].custody
+        assert custody is not None
         for r in self.register.reservations():
             if r.family == "F-PERE":
-                assert FAMILIES[1].custody is not None
-                assert FAMILIES[1].custody.covers(r.day)
+                assert custody.covers(r.day)
             if r.child == "amalia":
-                assert r.activity == "RESTAURATION"
+                assert r.activity == self.scenario.unlimited
 
 
+class VallonRegisterMachine(RegisterMachine):
+    load = staticmethod(vallon)
+
+
+REGISTER_SETTINGS = {
+    "sqlite": settings(max_examples=25, stateful_step_count=30),
+    "servers": settings(max_examples=20, stateful_step_count=30),
+}
 (
     TestRegisterMachine,
     TestRegisterMachineOnSQLite,
     TestRegisterMachineOnPostgreSQL,
     TestRegisterMachineOnMariaDB,
-) = on_every_store(
-    RegisterMachine,
-    sqlite=settings(max_examples=25, stateful_step_count=30),
-    servers=settings(max_examples=20, stateful_step_count=30),
-)
+) = on_every_store(RegisterMachine, **REGISTER_SETTINGS)
+(
+    TestVallonRegisterMachine,
+    TestVallonRegisterMachineOnSQLite,
+    TestVallonRegisterMachineOnPostgreSQL,
+    TestVallonRegisterMachineOnMariaDB,
+) = on_every_store(VallonRegisterMachine, **REGISTER_SETTINGS)
 
 
 #: How long a thread waits at the barrier for the seven others, and how long
@@ -314,13 +431,16 @@ BARRIER_TIMEOUT = 30.0
 JOIN_TIMEOUT = 120.0
 
 
+@on_every_commune
 @pytest.mark.parametrize("name", ["memory", "sqlite", "postgresql", "mariadb"])
-def test_eight_threads_confirming_never_overbook(name: str, tmp_path: Path) -> None:
+def test_eight_threads_confirming_never_overbook(load: Load, name: str, tmp_path: Path) -> None:
     backend = Backend(name, store_url(name, tmp_path))
-    register = backend.register(cestas())
-    wednesdays = DAYS["MERCREDI"]
+    plan = scenario(load)
+    code, start = plan.wednesday, plan.start
+    register = backend.register(plan.commune)
+    wednesdays = plan.days[code]
     for day in wednesdays:
-        register.set_capacity("MERCREDI", day, 5)
+        register.set_capacity(code, day, 5)
     families = [ps.Family(f"F{i}", f"N{i}", (ps.Child(f"c{i}", "Prénom", f"N{i}"),)) for i in range(8)]
     barrier = threading.Barrier(len(families), timeout=BARRIER_TIMEOUT)
     outcomes: list[ps.Outcome] = []
@@ -332,11 +452,11 @@ def test_eight_threads_confirming_never_overbook(name: str, tmp_path: Path) -> N
         # books them again last; confirmations race at the barrier.
         try:
             for _ in range(21):
-                s = register.open_session(family, now=START, balance=Decimal(0), dossier_complete=True)
+                s = register.open_session(family, now=start, balance=Decimal(0), dossier_complete=True)
                 for day in wednesdays:
-                    s.toggle_day(family.children[0].id, "MERCREDI", day)
+                    s.toggle_day(family.children[0].id, code, day)
                 barrier.wait()
-                outcome = s.confirm(START)
+                outcome = s.confirm(start)
                 with lock:
                     outcomes.append(outcome)
         except BaseException as exc:  # collected, re-raised by the test below
@@ -361,8 +481,8 @@ def test_eight_threads_confirming_never_overbook(name: str, tmp_path: Path) -> N
         raise cause
     backend.close()
     for day in wednesdays:
-        assert register.taken("MERCREDI", day) == 5
-        assert len(register.waiting_list("MERCREDI", day)) == 3
+        assert register.taken(code, day) == 5
+        assert len(register.waiting_list(code, day)) == 3
     assert len(register) == 24
     assert len(outcomes) == 8 * 21  # every thread confirmed every round
     booked = sum(len(o.accepted) + len(o.waitlisted) for o in outcomes)
@@ -385,7 +505,8 @@ PRIORITY_FAMILIES = [
         priority=2,
     ),
 ]
-PRIORITY_DAYS = [date(2024, 9, 11), date(2024, 9, 18)]
+#: The priority machine books the first two days of the Wednesday centre (:attr:`Scenario.wednesday`).
+PRIORITY_DAYS = (0, 1)
 CRITERIA = sorted(WAITING_CRITERIA)
 
 
@@ -397,21 +518,25 @@ class PriorityMachine(RuleBasedStateMachine):
     request); the waiting list and the ranks shown follow the same order."""
 
     url = "memory://"
+    load: ClassVar[Load] = staticmethod(cestas)
     _stores: ClassVar[dict[str, ps.Store]] = {}
 
     def __init__(self) -> None:
         super().__init__()
         self.directory = {f.id: f for f in PRIORITY_FAMILIES}
         self.owner_of = {c.id: f.id for f in PRIORITY_FAMILIES for c in f.children}
-        self.now = START
+        self.scenario = scenario(type(self).load)
+        self.code = code = self.scenario.wednesday
+        self.days = [self.scenario.days[code][i] for i in PRIORITY_DAYS]
+        self.now = self.scenario.start
 
     @initialize(policy=st.lists(st.sampled_from(CRITERIA), unique=True, max_size=3))
     def choose_policy(self, policy: list[str]) -> None:
         self.policy = tuple(policy)
         event(f"policy: {', '.join(policy) or 'FIFO'}")
-        commune = cestas()
+        commune, code = self.scenario.commune, self.code
         activities = dict(commune.activities)
-        activities["MERCREDI"] = attrs.evolve(activities["MERCREDI"], waiting_list_priorities=self.policy)
+        activities[code] = attrs.evolve(activities[code], waiting_list_priorities=self.policy)
         commune = keyed(attrs.evolve(commune, activities=activities), "prio")
         store = self._stores.get(self.url) if self.url != "memory://" else None
         if store is None:
@@ -419,8 +544,8 @@ class PriorityMachine(RuleBasedStateMachine):
             if self.url != "memory://":
                 self._stores[self.url] = store
         self.register = ps.Register(commune, store=store, families=self.directory)
-        for day in PRIORITY_DAYS:
-            self.register.set_capacity("MERCREDI", day, 1)
+        for day in self.days:
+            self.register.set_capacity(code, day, 1)
 
     # -- the reference model: the policy written again, plainly ---------------------------
 
@@ -477,19 +602,20 @@ class PriorityMachine(RuleBasedStateMachine):
 
     @rule(
         child=st.sampled_from(sorted({c.id for f in PRIORITY_FAMILIES for c in f.children})),
-        day=st.sampled_from(PRIORITY_DAYS),
+        which=st.sampled_from(PRIORITY_DAYS),
     )
-    def a_family_books(self, child: str, day: date) -> None:
-        if self.register.status(child, "MERCREDI", day) is not None:
+    def a_family_books(self, child: str, which: int) -> None:
+        day = self.days[which]
+        if self.register.status(child, self.code, day) is not None:
             return
         before = self._rows()
         session = self._session(self.owner_of[child])
-        session.toggle_day(child, "MERCREDI", day)
+        session.toggle_day(child, self.code, day)
         outcome = session.confirm(self.now)
         assert outcome.accepted or outcome.waitlisted
         self._check(before)
         if outcome.accepted:  # a newcomer takes a place only when nobody waits for it
-            assert not self.register.waiting_list("MERCREDI", day)
+            assert not self.register.waiting_list(self.code, day)
 
     @precondition(lambda self: len(self.register) > 0)
     @rule(data=st.data())
@@ -502,18 +628,20 @@ class PriorityMachine(RuleBasedStateMachine):
         assert outcome.cancelled
         self._check(before, outcome.cancelled)
 
-    @rule(day=st.sampled_from(PRIORITY_DAYS), extra=st.integers(0, 2), at_once=st.booleans())
-    def an_agent_adds_places(self, day: date, extra: int, at_once: bool) -> None:
+    @rule(which=st.sampled_from(PRIORITY_DAYS), extra=st.integers(0, 2), at_once=st.booleans())
+    def an_agent_adds_places(self, which: int, extra: int, at_once: bool) -> None:
+        day = self.days[which]
         before = self._rows()
-        places = self.register.taken("MERCREDI", day) + extra
-        promoted = self.register.set_capacity("MERCREDI", day, places, now=self.now if at_once else None)
+        places = self.register.taken(self.code, day) + extra
+        promoted = self.register.set_capacity(self.code, day, places, now=self.now if at_once else None)
         assert at_once or not promoted
         self._check(before)
 
-    @rule(day=st.sampled_from(PRIORITY_DAYS))
-    def an_agent_promotes(self, day: date) -> None:
+    @rule(which=st.sampled_from(PRIORITY_DAYS))
+    def an_agent_promotes(self, which: int) -> None:
+        day = self.days[which]
         before = self._rows()
-        self.register.promote("MERCREDI", day, self.now)
+        self.register.promote(self.code, day, self.now)
         self._check(before)
 
     @rule(
@@ -535,22 +663,32 @@ class PriorityMachine(RuleBasedStateMachine):
         if not hasattr(self, "register"):
             return
         rows = self._rows()
-        for day in PRIORITY_DAYS:
+        for day in self.days:
             expected = self._served_order(day, rows)
-            assert [r.child for r in self.register.waiting_list("MERCREDI", day)] == expected
+            assert [r.child for r in self.register.waiting_list(self.code, day)] == expected
             for rank, child in enumerate(expected, 1):
-                shown = self.register.waiting_rank(child, "MERCREDI", day)
+                shown = self.register.waiting_rank(child, self.code, day)
                 assert shown is not None
                 assert shown.rank == rank
 
 
+class VallonPriorityMachine(PriorityMachine):
+    load = staticmethod(vallon)
+
+
+PRIORITY_SETTINGS = {
+    "sqlite": settings(max_examples=25, stateful_step_count=30),
+    "servers": settings(max_examples=15, stateful_step_count=25),
+}
 (
     TestPriorityMachine,
     TestPriorityMachineOnSQLite,
     TestPriorityMachineOnPostgreSQL,
     TestPriorityMachineOnMariaDB,
-) = on_every_store(
-    PriorityMachine,
-    sqlite=settings(max_examples=25, stateful_step_count=30),
-    servers=settings(max_examples=15, stateful_step_count=25),
-)
+) = on_every_store(PriorityMachine, **PRIORITY_SETTINGS)
+(
+    TestVallonPriorityMachine,
+    TestVallonPriorityMachineOnSQLite,
+    TestVallonPriorityMachineOnPostgreSQL,
+    TestVallonPriorityMachineOnMariaDB,
+) = on_every_store(VallonPriorityMachine, **PRIORITY_SETTINGS)
