@@ -64,7 +64,12 @@ TARGETS = {
     ),
     "dossier": Target(
         "src/periscolaire/dossier.py",
-        ("tests/test_dossier.py", "src/periscolaire/dossier.py"),
+        (
+            "tests/test_dossier.py",
+            "tests/test_dossier_rules.py",
+            "tests/test_dossier_storage.py",
+            "src/periscolaire/dossier.py",
+        ),
     ),
     "calendar": Target(
         "src/periscolaire/calendar.py",
