@@ -680,7 +680,7 @@ def test_a_setting_the_dossier_itself_refuses_is_invalid_data_too() -> None:
     with pytest.raises(ps.InvalidData) as info:
         ps.Dossier.from_dict(data)
     assert (info.value.path, info.value.code) == ("", "invalid_data")
-    assert str(info.value) == "insurance_grace_days : de 0 à 366 jours, reçu 400."
+    assert str(info.value) == "insurance_grace_days : un entier de 0 à 366 est attendu, reçu 400."
 
 
 def test_the_dossiers_record_is_an_object() -> None:

@@ -51,6 +51,15 @@ def identifier(value: Any, name: str) -> str:
     return value
 
 
+def school_year(value: Any) -> int:
+    """A school year, named by the year it starts (2024 for 2024/2025)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2999:
+        raise InvalidArgument(
+            f"school_year : une année scolaire (2024 pour 2024/2025) est attendue, reçu {value!r}."
+        )
+    return value
+
+
 def year_month(year: Any, month: Any) -> tuple[int, int]:
     """A year of the calendar (1900-2999) and a month (1-12)."""
     whole_number(year, "year", 1900, 2999)

@@ -35,6 +35,7 @@ from typing import Any
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from periscolaire.arguments import school_year as check_school_year
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload, check_attachments
 from periscolaire.errors import (
     DossierError,
@@ -47,6 +48,7 @@ from periscolaire.errors import (
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
 from periscolaire.profile import parse_emails
+from periscolaire.validators import whole_number
 
 __all__ = [
     "Contact",
@@ -635,21 +637,9 @@ class Dossier:
     ) -> None:
         if not isinstance(family, Family):
             raise InvalidArgument(f"family : une ps.Family est attendue, reçu {family!r}.")
-        if (
-            isinstance(school_year, bool)
-            or not isinstance(school_year, int)
-            or not 1900 <= school_year <= 2999
-        ):
-            raise InvalidArgument(
-                f"school_year : une année scolaire (2024 pour 2024/2025) est attendue, reçu {school_year!r}."
-            )
+        check_school_year(school_year)
         require_bool(other_responsable, "other_responsable")
-        if isinstance(insurance_grace_days, bool) or not isinstance(insurance_grace_days, int):
-            raise InvalidArgument(
-                f"insurance_grace_days : un nombre de jours est attendu, reçu {insurance_grace_days!r}."
-            )
-        if not 0 <= insurance_grace_days <= 366:
-            raise InvalidArgument(f"insurance_grace_days : de 0 à 366 jours, reçu {insurance_grace_days}.")
+        whole_number(insurance_grace_days, "insurance_grace_days", 0, 366)
         for name, day in (("deadline", deadline), ("school_year_start", school_year_start), ("opens", opens)):
             if day is not None and type(day) is not date:
                 raise InvalidArgument(f"{name} : une date est attendue, reçu {day!r}.")

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from periscolaire.arguments import school_year as check_school_year
 from periscolaire.attachments import AnyFile, Document, StoredFile, Upload
 from periscolaire.booking import ReservationLike
 from periscolaire.commune import Commune
@@ -224,14 +225,6 @@ class AgentAccount(FamilyAccount):
         return result
 
 
-def _year(school_year: Any) -> int:
-    if isinstance(school_year, bool) or not isinstance(school_year, int) or not 1900 <= school_year <= 2999:
-        raise InvalidArgument(
-            f"school_year : une année scolaire (2024 pour 2024/2025) est attendue, reçu {school_year!r}."
-        )
-    return school_year
-
-
 class DossierHandle:
     """One family's dossier of one school year in a store (what the family's
     and the agent's handles share: reading, and the unit of work).
@@ -250,7 +243,7 @@ class DossierHandle:
         self._store = families._dossiers
         self._family = family
         self.family_id = family.id if isinstance(family, Family) else family
-        self.school_year = _year(school_year)
+        self.school_year = check_school_year(school_year)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -361,7 +354,7 @@ class FamilyDossier(DossierHandle):
             return
         commune = self._families.commune
         if renew_from is not None:
-            earlier_year = _year(renew_from)
+            earlier_year = check_school_year(renew_from)
             if earlier_year >= self.school_year:
                 raise InvalidArgument(f"renew_from : une année antérieure à {self.school_year} est attendue.")
 
@@ -575,7 +568,7 @@ class AgentRecords:
 
     def dossiers(self, school_year: int) -> list[str]:
         """The families with a dossier for ``school_year``."""
-        return self._families._dossiers.families(_year(school_year))
+        return self._families._dossiers.families(check_school_year(school_year))
 
     def check_expiries(self, today: date, school_year: int) -> Mapping[str, tuple[FicheEvent, ...]]:
         """The nightly check of insurances: every dossier of ``school_year``;
