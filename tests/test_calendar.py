@@ -15,11 +15,21 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import periscolaire as ps
+from periscolaire.calendar import real_local
 from tests.helpers import cestas_with, last_instant_before
 
 PARIS = ZoneInfo("Europe/Paris")
 SCHOOL_TIME = ("ACCUEIL_MATIN", "ACCUEIL_SOIR", "RESTAURATION")
 ALL = (*SCHOOL_TIME, "MERCREDI", "VACANCES")
+
+
+@pytest.fixture
+def cal() -> ps.SchoolCalendar:
+    """The Cestas calendar, built for each test (25 ms) rather than once for the
+    session: a mutation run then attributes to every test here the code that
+    builds the calendar (periods, holidays, closures, windows), not only to the
+    first test that happened to build it."""
+    return ps.load_commune().calendar
 
 
 def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
@@ -778,3 +788,166 @@ def test_earliest_closes_no_later_and_latest_no_earlier_than_each_rule(cal: ps.S
         assert high == max(first, second)
 
     check()
+
+
+# -- what a host may ask of a day the activity does not run, and wrong arguments --
+
+
+def test_a_day_the_activity_does_not_run_has_no_window(cal: ps.SchoolCalendar) -> None:
+    wednesday = date(2024, 9, 11)  # no canteen on Wednesdays (four-day week)
+    now = at(2024, 9, 1)
+    assert cal.opens_at(RESTAURATION, wednesday) is None
+    assert cal.closes_at(RESTAURATION, wednesday) is None
+    assert cal.cancel_closes_at(RESTAURATION, wednesday) is None
+    assert cal.last_booking_day(RESTAURATION, wednesday) is None
+    assert not cal.is_bookable(RESTAURATION, wednesday, now)
+    assert not cal.is_cancellable(RESTAURATION, wednesday, now)
+    assert cal.state(RESTAURATION, wednesday, now) is ps.DayState.NOT_RUNNING
+    assert cal.cancel_state(RESTAURATION, wednesday, now) is ps.DayState.NOT_RUNNING
+
+
+@pytest.mark.parametrize("query", ["is_bookable", "is_cancellable"])
+def test_now_must_be_a_datetime_even_for_a_day_that_does_not_run(cal: ps.SchoolCalendar, query: str) -> None:
+    for day in (date(2024, 9, 11), date(2024, 9, 12)):  # not running, running
+        with pytest.raises(ps.InvalidArgument, match=r"^now : "):
+            getattr(cal, query)(RESTAURATION, day, date(2024, 9, 1))
+
+
+def test_each_bound_of_a_range_is_checked_by_its_name(cal: ps.SchoolCalendar) -> None:
+    start, end, now = date(2024, 9, 2), date(2024, 9, 8), at(2024, 9, 1)
+    wrong = datetime(2024, 9, 2)  # a datetime given as a day
+    for query in (cal.states, cal.bookable_days):
+        with pytest.raises(ps.InvalidArgument, match=r"^start : "):
+            query(RESTAURATION, wrong, end, now)
+        with pytest.raises(ps.InvalidArgument, match=r"^end : "):
+            query(RESTAURATION, start, wrong, now)
+    with pytest.raises(ps.InvalidArgument, match=r"^start : "):
+        cal.running_days(RESTAURATION, wrong)
+    with pytest.raises(ps.InvalidArgument, match=r"^end : "):
+        cal.running_days(RESTAURATION, start, wrong)
+    with pytest.raises(ps.InvalidArgument, match=r"^end : "):
+        cal.running_days(RESTAURATION, None, wrong)
+
+
+def test_running_days_within_a_range_or_from_a_day(cal: ps.SchoolCalendar) -> None:
+    week = cal.running_days(RESTAURATION, date(2024, 9, 2), date(2024, 9, 6))
+    assert week == (date(2024, 9, 2), date(2024, 9, 3), date(2024, 9, 5), date(2024, 9, 6))
+    assert cal.running_days(RESTAURATION, date(2025, 7, 4)) == (date(2025, 7, 4),)  # the last day
+    assert cal.running_days(RESTAURATION, None, date(2024, 9, 2)) == (date(2024, 9, 2),)  # the first day
+
+
+def test_a_period_is_found_by_its_number_only(cal: ps.SchoolCalendar) -> None:
+    assert cal.period(5).start == date(2025, 5, 5)
+    for wrong in (True, "1", 1.0):
+        with pytest.raises(ps.InvalidArgument, match="number"):
+            cal.period(wrong)  # type: ignore[arg-type]
+    with pytest.raises(ps.ConfigurationError) as info:
+        cal.period(6)
+    assert info.value.code == "unknown_period"
+    assert info.value.path == "periods"
+    assert "6" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("cut_off", "last_day"),
+    [
+        (None, date(2024, 9, 11)),  # until midnight at the end of the day before
+        (time(23, 59), date(2024, 9, 11)),
+        (time(0, 0, 0, 1), date(2024, 9, 11)),  # its first instant is still bookable
+        (time(0), date(2024, 9, 10)),  # nothing of the day before is bookable
+    ],
+)
+def test_the_last_booking_day_is_the_day_of_the_last_bookable_instant(
+    cut_off: time | None, last_day: date
+) -> None:
+    activity = ps.Activity("CANTINE", "CANTINE", ps.Season.SCHOOL, (0, 1, 3, 4), ps.DaysBefore(1, at=cut_off))
+    cal = ps.SchoolCalendar(
+        zone="A",
+        periods=[ps.BookingPeriod(1, opens=date(2024, 8, 26), start=date(2024, 9, 2), end=date(2024, 9, 13))],
+        activities=[activity],
+        public_holidays=[],
+        school_holidays=[],
+    )
+    thursday = date(2024, 9, 12)
+    assert cal.last_booking_day("CANTINE", thursday) == last_day
+    closes = cal.closes_at("CANTINE", thursday)
+    assert closes is not None
+    assert cal.is_bookable("CANTINE", thursday, last_instant_before(closes))
+    assert last_instant_before(closes).date() == last_day
+
+
+def test_the_day_state_at_the_opening_instant_is_bookable(cal: ps.SchoolCalendar) -> None:
+    opening = at(2024, 10, 18)  # period 2
+    assert cal.state(RESTAURATION, date(2024, 11, 4), opening) is ps.DayState.BOOKABLE
+    assert (
+        cal.state(RESTAURATION, date(2024, 11, 4), last_instant_before(opening)) is ps.DayState.NOT_OPEN_YET
+    )
+
+
+def test_a_cancellation_is_open_until_its_deadline_even_before_the_period_opens(
+    cal: ps.SchoolCalendar,
+) -> None:
+    # An agent may have entered the reservation before the period opened.
+    day = date(2024, 11, 4)
+    assert cal.cancel_state(RESTAURATION, day, at(2024, 9, 2)) is ps.DayState.BOOKABLE
+    assert cal.cancel_state(RESTAURATION, day, last_instant_before(at(2024, 11, 2))) is ps.DayState.BOOKABLE
+    assert cal.cancel_state(RESTAURATION, day, at(2024, 11, 2)) is ps.DayState.PAST_DEADLINE
+
+
+def test_working_days_are_monday_to_friday_without_public_holidays(cal: ps.SchoolCalendar) -> None:
+    assert cal.is_working_day(date(2024, 11, 8))  # a Friday
+    assert not cal.is_working_day(date(2024, 11, 9))  # a Saturday
+    assert not cal.is_working_day(date(2024, 11, 11))  # Armistice, a Monday
+    assert cal.is_working_day(date(2024, 11, 12))
+
+
+def test_a_holiday_window_covers_its_first_and_last_day(cal: ps.SchoolCalendar) -> None:
+    toussaint = cal.holiday_periods[0]
+    assert (toussaint.start, toussaint.end) == (date(2024, 10, 19), date(2024, 11, 3))
+    assert toussaint.covers(toussaint.start)
+    assert toussaint.covers(toussaint.end)
+    assert not toussaint.covers(date(2024, 10, 18))
+    assert not toussaint.covers(date(2024, 11, 4))
+
+
+# -- the commune's clock (naive times are commune-local) --
+
+
+def test_local_time_of_an_aware_instant_is_the_communes_wall_clock(cal: ps.SchoolCalendar) -> None:
+    assert cal.local(datetime(2024, 9, 1, 22, tzinfo=UTC)) == datetime(2024, 9, 2, 0, 0)  # CEST, UTC+2
+    assert cal.local(datetime(2025, 1, 10, 23, tzinfo=UTC)) == datetime(2025, 1, 11, 0, 0)  # CET, UTC+1
+    naive = datetime(2024, 9, 2, 8)
+    assert cal.local(naive) is naive
+
+
+@pytest.mark.parametrize(
+    "skipped",
+    [
+        datetime(2025, 3, 30, 2, 0, 0, 1),
+        datetime(2025, 3, 30, 2, 30, 15),
+        datetime(2025, 3, 30, 2, 59, 59, 999999),
+    ],
+)
+def test_a_local_time_the_clock_skips_is_the_first_instant_after_the_gap(
+    cal: ps.SchoolCalendar, skipped: datetime
+) -> None:
+    # 30 March 2025, Paris: 02:00 is 03:00 (« un temps qui n'existe pas »).
+    assert cal.clock(skipped) == datetime(2025, 3, 30, 3, 0)
+    assert real_local(skipped, PARIS) == datetime(2025, 3, 30, 3, 0)
+
+
+def test_the_repeated_hour_is_its_first_pass_then_the_last_instant_of_it(cal: ps.SchoolCalendar) -> None:
+    # 27 October 2024, Paris: 02:00-03:00 happens twice. A naive time is its first
+    # occurrence; its second (fold=1, or aware) is after every bound of the first
+    # pass: the last instant of the first pass on the clock.
+    last_of_first_pass = datetime(2024, 10, 27, 2, 59, 59, 999999)
+    assert cal.clock(datetime(2024, 10, 27, 2, 15)) == datetime(2024, 10, 27, 2, 15)
+    assert cal.clock(datetime(2024, 10, 27, 2, 15, fold=1)) == last_of_first_pass
+    assert cal.clock(datetime(2024, 10, 27, 1, 15, tzinfo=UTC)) == last_of_first_pass  # 02:15 the second time
+    assert cal.clock(datetime(2024, 10, 27, 0, 15, tzinfo=UTC)) == datetime(2024, 10, 27, 2, 15)  # the first
+    # Outside the repeated hour, fold changes nothing.
+    assert cal.clock(datetime(2024, 10, 27, 10, 0, fold=1)) == datetime(2024, 10, 27, 10, 0)
+    # The clock's answer is the first pass: as a real instant, 00:59:59.999999 UTC.
+    for now in (datetime(2024, 10, 27, 2, 15, fold=1), datetime(2024, 10, 27, 1, 15, tzinfo=UTC)):
+        clock = cal.clock(now).replace(tzinfo=PARIS)
+        assert clock.astimezone(UTC) == datetime(2024, 10, 27, 0, 59, 59, 999999, tzinfo=UTC)
