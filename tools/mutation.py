@@ -98,7 +98,13 @@ TARGETS = {
     ),
     "tariff": Target(
         "src/periscolaire/tariff.py",
-        ("tests/test_tariff.py", "src/periscolaire/tariff.py"),
+        (
+            "tests/test_tariff.py",
+            "tests/test_tariff_rules.py",
+            "tests/test_tariff_refusals.py",
+            "tests/test_tariff_families.py",
+            "src/periscolaire/tariff.py",
+        ),
     ),
 }
 

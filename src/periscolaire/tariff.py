@@ -899,8 +899,12 @@ def _fraction(value: Any) -> Decimal:
     return fraction
 
 
-def _optional_money(value: Any) -> Decimal | None:
-    return None if value is None else _price(value, "price")
+def _non_resident(value: Any) -> Decimal | None:
+    return None if value is None else _price(value, "non_resident")
+
+
+def _unbooked_presence(value: Any) -> Decimal | None:
+    return None if value is None else _price(value, "unbooked_presence")
 
 
 @attrs.frozen
@@ -924,11 +928,11 @@ class Pricing:
     """
 
     tariff: Tariff
-    non_resident: Decimal | None = attrs.field(default=None, converter=_optional_money)
+    non_resident: Decimal | None = attrs.field(default=None, converter=_non_resident)
     sibling_reduction: Decimal = attrs.field(default=ZERO, converter=_fraction)
     sibling_rank: int = 3
     late_surcharge: Decimal = attrs.field(default=ZERO, converter=_surcharge)
-    unbooked_presence: Decimal | None = attrs.field(default=None, converter=_optional_money)
+    unbooked_presence: Decimal | None = attrs.field(default=None, converter=_unbooked_presence)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.tariff, Tariff):
