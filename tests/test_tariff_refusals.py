@@ -262,17 +262,17 @@ GRIDS: dict[str, Refusal] = {
     "rate for no child": (
         lambda: rates((0, D("0.0005"))),
         "bad_children",
-        "Nombre d'enfants invalide : 0 (un entier à partir de 1).",
+        "children : un entier à partir de 1 est attendu, reçu 0.",
     ),
     "number of children as a bool": (
         lambda: rates((True, D("0.0005"))),
         "bad_children",
-        "Nombre d'enfants invalide : True (un entier à partir de 1).",
+        "children : un entier à partir de 1 est attendu, reçu True.",
     ),
     "number of children as text": (
         lambda: rates(("1", D("0.0005"))),
         "bad_children",
-        "Nombre d'enfants invalide : '1' (un entier à partir de 1).",
+        "children : un entier à partir de 1 est attendu, reçu '1'.",
     ),
     "rate above 1": (lambda: rates((1, D("1.01"))), "bad_rate", "Taux hors de [0, 1] : 1.01."),
     "negative rate": (lambda: rates((1, D("-0.0001"))), "bad_rate", "Taux hors de [0, 1] : -0.0001."),
@@ -434,17 +434,17 @@ PRICINGS: dict[str, Refusal] = {
     "reduction from rank 0": (
         lambda: Pricing(flat(), sibling_rank=0),
         "bad_rank",
-        "Rang d'enfant invalide : 0.",
+        "sibling_rank : un entier à partir de 1 est attendu, reçu 0.",
     ),
     "reduction from rank True": (
         lambda: Pricing(flat(), sibling_rank=True),
         "bad_rank",
-        "Rang d'enfant invalide : True.",
+        "sibling_rank : un entier à partir de 1 est attendu, reçu True.",
     ),
     "reduction from rank 3.0": (
         lambda: Pricing(flat(), sibling_rank=3.0),  # type: ignore[arg-type]
         "bad_rank",
-        "Rang d'enfant invalide : 3.0.",
+        "sibling_rank : un entier à partir de 1 est attendu, reçu 3.0.",
     ),
     "reduction above 100 %": (
         lambda: Pricing(flat(), sibling_reduction=D("1.01")),
@@ -494,27 +494,27 @@ PRICINGS: dict[str, Refusal] = {
     "rank 0": (
         lambda: Pricing(flat()).price(D(500), rank=0),
         "bad_rank",
-        "Rang d'enfant invalide : 0 (1 pour l'aîné).",
+        "rank : un entier à partir de 1 est attendu, reçu 0.",
     ),
     "rank True": (
         lambda: Pricing(flat()).price(D(500), rank=True),
         "bad_rank",
-        "Rang d'enfant invalide : True (1 pour l'aîné).",
+        "rank : un entier à partir de 1 est attendu, reçu True.",
     ),
     "rank 2.0": (
         lambda: Pricing(flat()).price(D(500), rank=2.0),  # type: ignore[arg-type]
         "bad_rank",
-        "Rang d'enfant invalide : 2.0 (1 pour l'aîné).",
+        "rank : un entier à partir de 1 est attendu, reçu 2.0.",
     ),
     "no child in the family": (
         lambda: Pricing(flat()).price(D(500), children=0),
         "bad_children",
-        "Nombre d'enfants invalide : 0 (un entier à partir de 1).",
+        "children : un entier à partir de 1 est attendu, reçu 0.",
     ),
     "children as text for the crèche grid": (
         lambda: CAF_CRECHE_2024.price(D(1000), children="2"),  # type: ignore[arg-type]
         "bad_children",
-        "Nombre d'enfants invalide : '2' (un entier à partir de 1).",
+        "children : un entier à partir de 1 est attendu, reçu '2'.",
     ),
     "no scenario": (
         lambda: compare_tariffs([], {}),

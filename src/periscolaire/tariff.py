@@ -32,6 +32,7 @@ import attrs
 
 from periscolaire.errors import InvalidAmount, TariffError
 from periscolaire.money import CENT, MAX_AMOUNT, ZERO, money
+from periscolaire.validators import whole, whole_number
 
 __all__ = [
     "CAF_CRECHE_2024",
@@ -108,9 +109,8 @@ def family_parts(children: int, disabled_children: int = 0) -> Decimal:
     >>> family_parts(0), family_parts(2), family_parts(3), family_parts(3, disabled_children=1)
     (Decimal('2.0'), Decimal('3.0'), Decimal('4.0'), Decimal('4.5'))
     """
-    for name, n in (("children", children), ("disabled_children", disabled_children)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise TariffError(f"{name} : un entier positif ou nul est attendu, reçu {n!r}.", code="bad_parts")
+    whole_number(children, "children", 0, error=TariffError, code="bad_parts")
+    whole_number(disabled_children, "disabled_children", 0, error=TariffError, code="bad_parts")
     if disabled_children > children:
         raise TariffError("Plus d'enfants handicapés que d'enfants.", code="bad_parts")
     return Decimal(2) + HALF * min(children, 2) + max(children - 2, 0) + HALF * disabled_children
@@ -464,10 +464,7 @@ class EffortRateBracketTariff:
 def _children_rates(value: Iterable[tuple[Any, Any]]) -> tuple[tuple[int, Decimal], ...]:
     rows = []
     for children, rate in value:
-        if isinstance(children, bool) or not isinstance(children, int) or children < 1:
-            raise TariffError(
-                f"Nombre d'enfants invalide : {children!r} (un entier à partir de 1).", code="bad_children"
-            )
+        _check_children(children)
         number = _decimal(rate, "rate")
         if not 0 <= number <= 1:
             raise TariffError(f"Taux hors de [0, 1] : {number}.", code="bad_rate")
@@ -600,10 +597,7 @@ class ChildrenRateTariff:
 
 
 def _check_children(children: Any) -> None:
-    if isinstance(children, bool) or not isinstance(children, int) or children < 1:
-        raise TariffError(
-            f"Nombre d'enfants invalide : {children!r} (un entier à partir de 1).", code="bad_children"
-        )
+    whole_number(children, "children", 1, error=TariffError, code="bad_children")
 
 
 class TimeUnit(enum.StrEnum):
@@ -930,7 +924,7 @@ class Pricing:
     tariff: Tariff
     non_resident: Decimal | None = attrs.field(default=None, converter=_non_resident)
     sibling_reduction: Decimal = attrs.field(default=ZERO, converter=_fraction)
-    sibling_rank: int = 3
+    sibling_rank: int = attrs.field(default=3, validator=whole(1, error=TariffError, code="bad_rank"))
     late_surcharge: Decimal = attrs.field(default=ZERO, converter=_surcharge)
     unbooked_presence: Decimal | None = attrs.field(default=None, converter=_unbooked_presence)
 
@@ -939,12 +933,6 @@ class Pricing:
             raise TariffError(
                 f"Une grille de tarifs est attendue, reçu {type(self.tariff).__name__}.", code="bad_tariff"
             )
-        if (
-            isinstance(self.sibling_rank, bool)
-            or not isinstance(self.sibling_rank, int)
-            or self.sibling_rank < 1
-        ):
-            raise TariffError(f"Rang d'enfant invalide : {self.sibling_rank!r}.", code="bad_rank")
         if self.non_resident is not None:
             _check_cost(self.non_resident, self.tariff.cost_price)
 
@@ -975,8 +963,7 @@ class Pricing:
             raise TariffError(
                 f"resident : true ou false est attendu, reçu {resident!r}.", code="bad_resident"
             )
-        if isinstance(rank, bool) or not isinstance(rank, int) or rank < 1:
-            raise TariffError(f"Rang d'enfant invalide : {rank!r} (1 pour l'aîné).", code="bad_rank")
+        whole_number(rank, "rank", 1, error=TariffError, code="bad_rank")  # 1 for the eldest
         if children is not None:
             _check_children(children)
         if usage == Usage.JUSTIFIED_ABSENCE:
