@@ -516,6 +516,8 @@ def test_copy_to_a_day_pending_cancellation_books_it_again(register: ps.Register
     s.toggle_day("paolo", "RESTAURATION", date(2024, 9, 12))
     assert s.copy("paolo", "RESTAURATION", "amalia", "RESTAURATION", s.register.calendar.period(1)) == ()
     assert not s.recap().cancellations
+    # Amalia's day is simply kept: nothing to book again, only Paolo's day is pending.
+    assert s.recap().bookings == (ps.Request("paolo", "RESTAURATION", date(2024, 9, 12)),)
 
 
 # -- transmission (p. 12) -----------------------------------------------------------------
