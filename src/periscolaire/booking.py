@@ -71,6 +71,7 @@ from periscolaire.errors import (
 )
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
+from periscolaire.validators import whole
 
 if TYPE_CHECKING:
     from periscolaire.commune import Commune
@@ -312,11 +313,6 @@ def _a_day(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         raise InvalidData(attribute.name, f"une date (datetime.date) est attendue, reçu {value!r}")
 
 
-def _a_count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidData(attribute.name, f"un entier positif ou nul est attendu, reçu {value!r}")
-
-
 def _a_status(value: Any) -> ReservationStatus:
     status: ReservationStatus = _enum(ReservationStatus, value, "status")
     return status
@@ -351,7 +347,7 @@ class Reservation:
     day: date = attrs.field(validator=_a_day)
     family: str = attrs.field(validator=lambda _, a, v: identifier(v, a.name))
     status: ReservationStatus = attrs.field(converter=_a_status)
-    sequence: int = attrs.field(default=0, validator=_a_count)
+    sequence: int = attrs.field(default=0, validator=whole(0, error=InvalidData))
     transmitted: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
 
     def to_dict(self) -> dict[str, Any]:
@@ -1318,8 +1314,7 @@ class BookingSession:
             if self._pending.get(key) is _CANCEL:
                 del self._pending[key]  # it was booked: undoing the cancellation books it again
             else:
-                self._pending[key] = _BOOK
-                pending_books[(target_code, day)] += 1
+                self._pending[key] = _BOOK  # each day is copied once: the pending count stays as read
         return tuple(rejections)
 
     # -- confirmation --------------------------------------------------------------------
