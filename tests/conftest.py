@@ -43,7 +43,7 @@ def cal(cestas: ps.Commune) -> ps.SchoolCalendar:
 
 
 # Every backend, the same tests (tests/stores.py).
-from tests.stores import SKIP_SERVERS, backend, sql_backend  # noqa: E402, F401
+from tests.stores import SKIP_SERVERS, backend, register, sql_backend  # noqa: E402, F401
 
 
 @pytest.hookimpl(wrapper=True)

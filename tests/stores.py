@@ -135,3 +135,9 @@ def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Back
     chosen = Backend(request.param, store_url(request.param, tmp_path))
     yield chosen
     chosen.close()
+
+
+@pytest.fixture
+def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
+    """The bundled Cestas register, on every store (a module may define its own)."""
+    return backend.register(cestas)

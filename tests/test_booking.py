@@ -34,11 +34,6 @@ def register_with_canteen_places(backend: Backend, places: int) -> ps.Register:
     return backend.register(ps.Commune.from_toml(text))
 
 
-@pytest.fixture
-def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
-    return backend.register(cestas)
-
-
 def session(
     register: ps.Register, family: ps.Family = DUPONT, now: datetime = OPENING_WEEK
 ) -> ps.BookingSession:

@@ -33,11 +33,6 @@ VALLON_FILE = Path(__file__).parent / "communes" / "vallon-2024-2025.toml"
 OTHERS = [ps.Family(f"F-{n}", n, (ps.Child(f"c-{n}", "Enfant", n),)) for n in "ABCDE"]
 
 
-@pytest.fixture
-def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
-    return backend.register(cestas)
-
-
 def open_for(
     register: ps.Register, family: ps.Family = DUPONT, now: datetime = OPENING_WEEK
 ) -> ps.BookingSession:

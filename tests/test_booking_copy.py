@@ -92,11 +92,6 @@ def test_copy_needs_a_period_or_its_number(register: ps.Register, period: Any) -
     assert not session.recap()
 
 
-@pytest.fixture
-def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
-    return backend.register(cestas)
-
-
 # -- places --------------------------------------------------------------------------------
 
 

@@ -40,11 +40,6 @@ def grid(session: ps.BookingSession, code: str = "MERCREDI", child: str = "paolo
     return {cell.day: cell for cell in session.month(child, code, 2024, 9)}
 
 
-@pytest.fixture
-def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
-    return backend.register(cestas)
-
-
 # -- booked, accepted or waiting ----------------------------------------------------------
 
 

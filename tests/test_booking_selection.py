@@ -16,7 +16,6 @@ from decimal import Decimal
 import pytest
 
 import periscolaire as ps
-from tests.stores import Backend
 
 PAOLO = ps.Child("paolo", "Paolo", "DUPONT")
 DUPONT = ps.Family("F-DUPONT", "DUPONT", (PAOLO,))
@@ -24,11 +23,6 @@ MOTHER = ps.Family("F-MERE", "DUPONT", (PAOLO,))
 FATHER = ps.Family("F-PERE", "DURAND", (PAOLO,))
 OPENING_WEEK = datetime(2024, 8, 26, 10)  # period 1 is open (19 August)
 MON, TUE, THU, FRI = (date(2024, 9, d) for d in (9, 10, 12, 13))
-
-
-@pytest.fixture
-def register(cestas: ps.Commune, backend: Backend) -> ps.Register:
-    return backend.register(cestas)
 
 
 def open_for(
