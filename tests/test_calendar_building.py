@@ -536,6 +536,21 @@ def test_a_clock_that_skips_midnight_changes_that_day() -> None:
     assert clock_changes(ZoneInfo("Asia/Beirut"), date(2024, 1, 1), date(2024, 6, 30)) == {date(2024, 3, 31)}
 
 
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        ("America/Santiago", date(2024, 4, 6)),  # 7 April 00:00 is 6 April 23:00 again
+        ("Asia/Beirut", date(2024, 10, 26)),
+        ("Africa/Cairo", date(2024, 10, 31)),
+    ],
+)
+def test_a_clock_put_back_at_midnight_changes_the_day_whose_last_hour_repeats(zone: str, day: date) -> None:
+    assert day in clock_changes(ZoneInfo(zone), day - timedelta(days=3), day + timedelta(days=3))
+    assert day + timedelta(days=1) not in clock_changes(
+        ZoneInfo(zone), day - timedelta(days=3), day + timedelta(days=3)
+    )
+
+
 def test_the_days_of_a_clock_change_search_include_both_ends() -> None:
     assert clock_changes(PARIS, date(2024, 3, 31), date(2024, 10, 25)) == {date(2024, 3, 31)}
     assert clock_changes(PARIS, date(2024, 4, 1), date(2024, 10, 27)) == {date(2024, 10, 27)}

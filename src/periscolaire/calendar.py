@@ -814,13 +814,20 @@ def real_local(local: datetime, tz: tzinfo) -> datetime:
 
 
 def clock_changes(tz: tzinfo, first: date, last: date) -> frozenset[date]:
-    """The days of ``first..last`` on which ``tz``'s clock changes (its
-    offset at the end of the day differs from its offset at the start)."""
+    """The days of ``first`` to the day after ``last`` (a cut-off at the
+    midnight that ends ``last`` falls on it) on which ``tz``'s clock changes:
+    its offsets at the start and at the end of the day, both readings of a
+    repeated time included, are not all the same. A clock put back at
+    midnight (Santiago in April, Beirut and Cairo in October) repeats the
+    last hour of the day before: that day is one of them."""
     found = set()
     for day in days_between(first, last + timedelta(days=1)):
-        start = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
-        end = datetime.combine(day, time(23, 59), tzinfo=tz).utcoffset()
-        if start != end:
+        offsets = {
+            datetime.combine(day, moment, tzinfo=tz).replace(fold=fold).utcoffset()
+            for moment in (time(0), time(23, 59))
+            for fold in (0, 1)
+        }
+        if len(offsets) > 1:
             found.add(day)
     return frozenset(found)
 

@@ -28,6 +28,10 @@ CHANGES = [
     ("Europe/London", (date(2024, 10, 28), date(2025, 3, 31)), time(1, 30)),
     ("America/New_York", (date(2024, 11, 4), date(2025, 3, 10)), time(2, 30)),
     ("Australia/Sydney", (date(2024, 10, 7), date(2025, 4, 7)), time(2, 30)),
+    # Santiago puts its clock back at midnight (6 April 2025 00:00 is 5 April 23:00
+    # again) and forward at midnight (8 September 2024 00:00 is 01:00).
+    ("America/Santiago", (date(2025, 4, 6),), time(23, 30)),
+    ("America/Santiago", (date(2024, 9, 9),), time(0, 30)),
 ]
 
 
@@ -46,20 +50,20 @@ def calendar(zone: str, at: time) -> ps.SchoolCalendar:
 
 
 @functools.cache
-def calendars() -> dict[str, ps.SchoolCalendar]:
-    """One calendar per zone, built at first use (inside a test, not at import)."""
-    return {zone: calendar(zone, at) for zone, _, at in CHANGES}
+def calendars() -> dict[tuple[str, time], ps.SchoolCalendar]:
+    """One calendar per zone and cut-off, built at first use (inside a test, not at import)."""
+    return {(zone, at): calendar(zone, at) for zone, _, at in CHANGES}
 
 
-CASES = [(zone, day) for zone, days, _ in CHANGES for day in days]
+CASES = [(zone, day, at) for zone, days, at in CHANGES for day in days]
 
 
 @given(case=st.sampled_from(CASES), offset=st.integers(-36 * 3600, 36 * 3600), micro=st.integers(0, 999_999))
 def test_is_bookable_is_exactly_between_opens_at_and_closes_at_around_clock_changes(
-    case: tuple[str, date], offset: int, micro: int
+    case: tuple[str, date, time], offset: int, micro: int
 ) -> None:
-    zone, day = case
-    cal = calendars()[zone]
+    zone, day, at = case
+    cal = calendars()[(zone, at)]
     opens, closes = cal.opens_at("ACCUEIL", day), cal.closes_at("ACCUEIL", day)
     assert opens is not None
     assert closes is not None
@@ -69,9 +73,9 @@ def test_is_bookable_is_exactly_between_opens_at_and_closes_at_around_clock_chan
         assert cal.is_cancellable("ACCUEIL", day, instant) == (instant < closes)
 
 
-@pytest.mark.parametrize(("zone", "day"), CASES)
-def test_closes_at_is_a_time_that_exists(zone: str, day: date) -> None:
-    closes = calendars()[zone].closes_at("ACCUEIL", day)
+@pytest.mark.parametrize(("zone", "day", "at"), CASES)
+def test_closes_at_is_a_time_that_exists(zone: str, day: date, at: time) -> None:
+    closes = calendars()[(zone, at)].closes_at("ACCUEIL", day)
     assert closes is not None
     # A wall time that exists comes back unchanged through UTC.
     assert closes.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) == closes.replace(
@@ -80,7 +84,7 @@ def test_closes_at_is_a_time_that_exists(zone: str, day: date) -> None:
 
 
 def test_paris_a_skipped_cut_off_moves_to_the_end_of_the_gap_an_ambiguous_one_is_the_first() -> None:
-    cal = calendars()["Europe/Paris"]
+    cal = calendars()[("Europe/Paris", time(2, 30))]
     spring = cal.closes_at("ACCUEIL", date(2025, 3, 31))
     autumn = cal.closes_at("ACCUEIL", date(2024, 10, 28))
     assert spring is not None
@@ -112,3 +116,15 @@ def test_a_session_and_its_confirmation_use_the_same_clock() -> None:
     outcome = early.confirm(second_time)  # confirmed after the cut-off: refused
     assert outcome.accepted == ()
     assert register.status("paolo", "ACCUEIL_MATIN", monday) is None
+
+
+def test_santiago_a_time_of_the_repeated_hour_before_midnight_read_a_second_time_is_after_the_cut_off() -> (
+    None
+):
+    # 6 April 2025 00:00 is 5 April 23:00 again: a naive 23:15 with fold=1 is the
+    # second 23:15, after the cut-off (23:30 the first time), so the day is closed.
+    cal = calendars()[("America/Santiago", time(23, 30))]
+    sunday = date(2025, 4, 6)
+    assert cal.is_bookable("ACCUEIL", sunday, datetime(2025, 4, 5, 23, 15))
+    assert not cal.is_bookable("ACCUEIL", sunday, datetime(2025, 4, 5, 23, 15, fold=1))
+    assert not cal.is_bookable("ACCUEIL", sunday, datetime(2025, 4, 5, 23, 45))
