@@ -3,7 +3,8 @@ refusal a typed error naming the field, in French."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -69,3 +70,49 @@ def test_a_password_policy_bound_is_not_echoed() -> None:
         PasswordPolicy(min_length=10**100)
     assert caught.value.code == "bad_password_policy"
     assert caught.value.message == "PasswordPolicy.min_length : un entier de 1 à 1024 est attendu."
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: c.WeekdayBefore(10**5000),
+        lambda: ps.DaysBefore(-(10**5000)),
+        lambda: ps.Family("F1", "Famille", (), priority=10**5000),
+        lambda: c.DayOfPreviousMonth("x" * 10**6),
+    ],
+)
+def test_a_huge_value_is_refused_with_a_short_message(build: Any) -> None:
+    """An int of thousands of digits has no repr (Python 3.11): the error stays typed and short."""
+    with pytest.raises(ps.PeriscolaireError) as caught:
+        build()
+    assert len(caught.value.message) < 200
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: ps.DaysBefore(1, skip_weekdays=None), "skip_weekdays"),
+        (lambda: ps.DaysBefore(1, skip_weekdays=[1, "x"]), "skip_weekdays"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(1), days=[date(2024, 1, 1), datetime(2024, 1, 2)]), "days"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(1), days=5), "days"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(1), periods=[1, "2"]), "periods"),
+        (lambda: c.Earliest(5), "rules"),
+        (lambda: c.Exceptions(ps.DaysBefore(1), None), "cases"),
+        (lambda: ps.Closure(date(2024, 9, 27), date(2024, 9, 27), activities=5), "activities"),
+        (lambda: ps.Closure(date(2024, 9, 27), date(2024, 9, 27), activities=[1]), "activities"),
+    ],
+)
+def test_a_list_field_given_something_else_names_the_field(build: Any, field: str) -> None:
+    with pytest.raises(ps.InvalidArgument) as caught:
+        build()
+    assert caught.value.message.startswith(f"{field} : ")
+
+
+def test_the_other_public_constructors_refuse_in_french() -> None:
+    with pytest.raises(ps.InvalidData) as data:
+        ps.Reservation("paolo", "RESTAURATION", date(2024, 9, 2), "F1", "accepted", transmitted="no")  # type: ignore[arg-type]
+    assert data.value.path == "transmitted"
+    with pytest.raises(ps.InvalidArgument, match=r"^on : une date"):
+        ps.Entry(1, "PERI", "2024-09-02", Decimal("-1.00"), "consumption", "repas")  # type: ignore[arg-type]
+    with pytest.raises(ps.InvalidArgument, match=r"^url : "):
+        ps.open_store(None)  # type: ignore[arg-type]

@@ -71,7 +71,7 @@ from periscolaire.errors import (
 )
 from periscolaire.family import Family
 from periscolaire.jsonsafe import boolean, integer, iso_date, iso_datetime, items, mapping, member, text
-from periscolaire.validators import whole
+from periscolaire.validators import flag, whole
 
 if TYPE_CHECKING:
     from periscolaire.commune import Commune
@@ -348,7 +348,7 @@ class Reservation:
     family: str = attrs.field(validator=lambda _, a, v: identifier(v, a.name))
     status: ReservationStatus = attrs.field(converter=_a_status)
     sequence: int = attrs.field(default=0, validator=whole(0, error=InvalidData))
-    transmitted: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    transmitted: bool = attrs.field(default=False, validator=flag(error=InvalidData))
 
     def to_dict(self) -> dict[str, Any]:
         return {

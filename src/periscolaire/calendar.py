@@ -45,7 +45,7 @@ from periscolaire.arguments import day as check_day
 from periscolaire.arguments import identifier, instant, optional_day
 from periscolaire.errors import ConfigurationError, InvalidArgument, UnknownActivity
 from periscolaire.french import WEEKDAY_FR, WEEKS_FR, hour_text, short_day, word_list
-from periscolaire.validators import flag, instance, one_of, whole
+from periscolaire.validators import flag, instance, listed, one_of, whole
 
 __all__ = [
     "FRI",
@@ -141,8 +141,29 @@ class _DeadlineContext(Protocol):
     def period_number(self, day: date) -> int | None: ...
 
 
-def _weekday_tuple(days: Iterable[int]) -> tuple[int, ...]:
-    return tuple(sorted(set(days)))
+# Converters of the list fields (the validators then check each member).
+def _skip_weekdays(value: Any) -> tuple[int, ...]:
+    return listed(value, "skip_weekdays", distinct_sorted=True)
+
+
+def _rules(value: Any) -> tuple[DeadlineRule, ...]:
+    return listed(value, "rules")
+
+
+def _days(value: Any) -> tuple[date, ...]:
+    return listed(value, "days", distinct_sorted=True)
+
+
+def _periods(value: Any) -> tuple[int, ...]:
+    return listed(value, "periods", distinct_sorted=True)
+
+
+def _cases(value: Any) -> tuple[DeadlineCase, ...]:
+    return listed(value, "cases")
+
+
+def _activities(value: Any) -> tuple[str, ...]:
+    return listed(value, "activities")
 
 
 #: A weekday: 0 (Monday) to 6 (Sunday).
@@ -219,7 +240,10 @@ class DaysBefore(_Rule):
     skip_weekends: bool = attrs.field(default=False, kw_only=True, validator=flag())
     skip_public_holidays: bool = attrs.field(default=False, kw_only=True, validator=flag())
     skip_weekdays: tuple[int, ...] = attrs.field(
-        default=(), kw_only=True, converter=_weekday_tuple, validator=attrs.validators.deep_iterable(_WEEKDAY)
+        default=(),
+        kw_only=True,
+        converter=_skip_weekdays,
+        validator=attrs.validators.deep_iterable(_WEEKDAY),
     )
 
     def __attrs_post_init__(self) -> None:
@@ -421,13 +445,11 @@ class NoDeadline(_Describes):
         return "jusqu'au jour même (à minuit)"
 
 
-def _rules(rules: Iterable[DeadlineRule]) -> tuple[DeadlineRule, ...]:
-    return tuple(rules)
-
-
 def _two_rules_or_more(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if len(value) < 2:
-        raise InvalidArgument(f"{attribute.name} : au moins 2 règles sont attendues, reçu {len(value)}.")
+        raise InvalidArgument(
+            f"{attribute.name} : au moins 2 règles sont attendues, reçu {len(value)} règle."
+        )
     for rule in value:
         _a_rule(instance, attribute, rule)
 
@@ -488,14 +510,6 @@ def latest(*rules: DeadlineRule) -> Latest:
     return Latest(rules)
 
 
-def _dates(days: Iterable[date]) -> tuple[date, ...]:
-    return tuple(sorted(set(days)))
-
-
-def _numbers(numbers: Iterable[int]) -> tuple[int, ...]:
-    return tuple(sorted(set(numbers)))
-
-
 def _a_rule(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, _RULE_TYPES):
         raise InvalidArgument(f"{attribute.name} : une règle de délai est attendue, reçu {value!r}.")
@@ -516,12 +530,18 @@ class DeadlineCase(_Describes):
 
     rule: DeadlineRule = attrs.field(validator=_a_rule)
     days: tuple[date, ...] = attrs.field(
-        default=(), kw_only=True, converter=_dates, validator=attrs.validators.deep_iterable(_DATE)
+        default=(),
+        kw_only=True,
+        converter=_days,
+        validator=attrs.validators.deep_iterable(_DATE),
     )
     start: date | None = attrs.field(default=None, kw_only=True, validator=_OPTIONAL_DATE)
     end: date | None = attrs.field(default=None, kw_only=True, validator=_OPTIONAL_DATE)
     periods: tuple[int, ...] = attrs.field(
-        default=(), kw_only=True, converter=_numbers, validator=attrs.validators.deep_iterable(whole())
+        default=(),
+        kw_only=True,
+        converter=_periods,
+        validator=attrs.validators.deep_iterable(whole()),
     )
 
     def __attrs_post_init__(self) -> None:
@@ -530,7 +550,9 @@ class DeadlineCase(_Describes):
                 "DeadlineCase : des jours (days), un début (start), une fin (end) ou des périodes (periods) sont attendus."
             )
         if self.start is not None and self.end is not None and self.start > self.end:
-            raise InvalidArgument(f"start : le début doit précéder la fin, reçu {self.start} > {self.end}.")
+            raise InvalidArgument(
+                f"start : le début ne doit pas suivre la fin, reçu {self.start} > {self.end}."
+            )
 
     def matches(self, day: date, ctx: _DeadlineContext) -> bool:
         if day in self.days:
@@ -555,10 +577,6 @@ class DeadlineCase(_Describes):
             word = "période" if len(self.periods) == 1 else "périodes"
             which.append(f"{word} {word_list([str(n) for n in self.periods])}")
         return f"{word_list(which, 'ou')} : {self.rule.describe()}"
-
-
-def _cases(cases: Iterable[DeadlineCase]) -> tuple[DeadlineCase, ...]:
-    return tuple(cases)
 
 
 def _case_list(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -658,10 +676,6 @@ class BookingPeriod:
         )
 
 
-def _codes(codes: Iterable[str]) -> tuple[str, ...]:
-    return tuple(codes)
-
-
 @attrs.frozen
 class Closure:
     """Days an activity is closed (all activities when ``activities`` is empty).
@@ -672,7 +686,13 @@ class Closure:
 
     start: date = attrs.field(validator=_DATE)
     end: date = attrs.field(validator=_DATE)
-    activities: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    activities: tuple[str, ...] = attrs.field(
+        default=(),
+        converter=_activities,
+        validator=attrs.validators.deep_iterable(
+            instance(str, "des codes d'activité (des chaînes) sont attendus")
+        ),
+    )
     reason: str = ""
 
     def closes(self, code: str, day: date) -> bool:
@@ -763,7 +783,7 @@ def load_timezone(key: str) -> tzinfo:
 
     found: tzinfo | None = get_zonefile_instance().get(key)
     if found is None:
-        raise InvalidArgument(f"timezone : fuseau horaire inconnu {key!r}.")
+        raise InvalidArgument(f"timezone : un fuseau horaire connu est attendu, reçu {key!r}.")
     return found
 
 

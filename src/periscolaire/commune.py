@@ -61,6 +61,7 @@ from periscolaire.calendar import (
     load_timezone,
 )
 from periscolaire.errors import ConfigurationError, InvalidAmount, PeriscolaireError, UnknownActivity
+from periscolaire.errors import shown as _show
 from periscolaire.money import MAX_AMOUNT, money
 from periscolaire.tariff import (
     BracketTariff,
@@ -656,37 +657,6 @@ class _Table:
             )
 
 
-def _show(value: Any, depth: int = 0) -> str:
-    """A short, safe rendering of a value for a message: never recursive
-    beyond two levels, never long, never an error (an integer of thousands of
-    digits has no ``repr``)."""
-    if isinstance(value, bool) or value is None:
-        return repr(value)
-    if isinstance(value, int):
-        return repr(value) if abs(value) < 10**20 else f"{'-' if value < 0 else ''}plus de 20 chiffres"
-    if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else f"{value[:60]!r}… ({len(value)} caractères)"
-    if isinstance(value, Decimal):
-        text = str(value)
-        return text if len(text) <= 40 else f"{text[:40]}…"
-    if isinstance(value, Mapping | list | tuple):
-        opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
-        if not value:
-            return opening + closing
-        if depth >= 2:
-            return f"{opening}…{closing}"
-        if isinstance(value, Mapping):
-            shown = [f"{_show(k, depth + 1)}: {_show(v, depth + 1)}" for k, v in list(value.items())[:5]]
-        else:
-            shown = [_show(item, depth + 1) for item in list(value)[:5]]
-        more = ", …" if len(value) > 5 else ""
-        return f"{opening}{', '.join(shown)}{more}{closing}"
-    if isinstance(value, float | date | time | bytes):
-        text = repr(value)
-        return text if len(text) <= 100 else f"{text[:100]}…"
-    return type(value).__name__
-
-
 def _kind(value: Any) -> str:
     names = {
         bool: "un booléen",
@@ -957,7 +927,7 @@ def _deadline(value: Any, path: str) -> DeadlineRule:
         if isinstance(exc, ConfigurationError):
             raise
         raise ConfigurationError(
-            path, f"règle impossible à respecter ({exc})", code="deadline_never_met"
+            path, f"règle impossible à respecter : {str(exc).rstrip('.')}", code="deadline_never_met"
         ) from None
     table.done()
     return rule
@@ -1004,7 +974,7 @@ def _deadline_case(row: _Table) -> DeadlineCase:
     except ValueError as exc:
         raise ConfigurationError(
             row.path,
-            f"exception mal formée ({exc}) : days, start, end ou periods est attendu",
+            f"exception mal formée : {str(exc).rstrip('.')}",
             code="bad_deadline",
         ) from None
     row.done()

@@ -20,6 +20,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, time
+from decimal import Decimal
 from typing import Any, ClassVar
 
 __all__ = [
@@ -253,3 +256,34 @@ def require_bool(value: object, name: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidArgument(f"{name} : true ou false est attendu, reçu {value!r}.")
     return value
+
+
+def shown(value: Any, depth: int = 0) -> str:
+    """A short, safe rendering of a value for a message: never recursive
+    beyond two levels, never long, never an error (an integer of thousands of
+    digits has no ``repr``)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if abs(value) < 10**20 else f"{'-' if value < 0 else ''}plus de 20 chiffres"
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 60 else f"{value[:60]!r}… ({len(value)} caractères)"
+    if isinstance(value, Decimal):
+        text = str(value)
+        return text if len(text) <= 40 else f"{text[:40]}…"
+    if isinstance(value, Mapping | list | tuple):
+        opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
+        if not value:
+            return opening + closing
+        if depth >= 2:
+            return f"{opening}…{closing}"
+        if isinstance(value, Mapping):
+            parts = [f"{shown(k, depth + 1)}: {shown(v, depth + 1)}" for k, v in list(value.items())[:5]]
+        else:
+            parts = [shown(item, depth + 1) for item in list(value)[:5]]
+        more = ", …" if len(value) > 5 else ""
+        return f"{opening}{', '.join(parts)}{more}{closing}"
+    if isinstance(value, float | date | time | bytes):
+        text = repr(value)
+        return text if len(text) <= 100 else f"{text[:100]}…"
+    return type(value).__name__

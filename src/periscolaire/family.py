@@ -190,7 +190,9 @@ class Family:
     def __attrs_post_init__(self) -> None:
         ids = [c.id for c in self.children]
         if len(set(ids)) != len(ids):
-            raise InvalidData("children", f"chaque enfant a son identifiant, reçu {ids!r}")
+            raise InvalidData(
+                "children", f"les identifiants des enfants doivent être distincts, reçu {ids!r}"
+            )
 
     def child(self, child_id: str) -> Child:
         for child in self.children:

@@ -36,6 +36,10 @@ def value(item: Any) -> str:
         escaped = item.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
         escaped = "".join(c if " " <= c != "\x7f" else f"\\u{ord(c):04x}" for c in escaped)
         return f'"{escaped}"'
+    if isinstance(item, time) and item.tzinfo is not None:
+        raise TypeError(f"cannot write {item!r} as TOML: a local time has no offset")
+    if isinstance(item, datetime) and (offset := item.utcoffset()) is not None and offset.seconds % 60:
+        raise TypeError(f"cannot write {item!r} as TOML: an offset in seconds")
     if isinstance(item, datetime | date | time):
         return item.isoformat()
     if isinstance(item, list):

@@ -25,14 +25,14 @@ periscolaire.errors.InvalidArgument: working_days : true ou false est attendu, r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 import attrs
 
-from periscolaire.errors import InvalidArgument, InvalidData, PeriscolaireError
+from periscolaire.errors import InvalidArgument, InvalidData, PeriscolaireError, shown
 
-__all__ = ["flag", "instance", "one_of", "whole", "whole_number"]
+__all__ = ["flag", "instance", "listed", "one_of", "whole", "whole_number"]
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -40,7 +40,7 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 def _fail(
     error: type[PeriscolaireError], name: str, expected: str, value: Any, code: str | None, echo: bool
 ) -> PeriscolaireError:
-    text = f"{expected}, reçu {value!r}" if echo else expected
+    text = f"{expected}, reçu {shown(value)}" if echo else expected
     if issubclass(error, InvalidData):
         return error(name, text, code=code)
     return error(f"{name} : {text}.", code=code)
@@ -48,12 +48,12 @@ def _fail(
 
 def _integer_text(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
-        return f"un entier de {low} à {high} est attendu"
+        return f"un entier de {low} à {high}"
     if low == 0:
-        return "un entier positif ou nul est attendu"
+        return "un entier positif ou nul"
     if low is not None:
-        return f"un entier à partir de {low} est attendu"
-    return "un entier est attendu" if high is None else f"un entier jusqu'à {high} est attendu"
+        return f"un entier à partir de {low}"
+    return "un entier" if high is None else f"un entier jusqu'à {high}"
 
 
 def whole_number(
@@ -85,7 +85,7 @@ def whole_number(
         or (low is not None and value < low)
         or (high is not None and value > high)
     ):
-        expected = _integer_text(low, high) + (" (ou None)" if optional else "")
+        expected = _integer_text(low, high) + (" (ou None)" if optional else "") + " est attendu"
         raise _fail(error, name, expected, value, code, echo)
 
 
@@ -111,12 +111,7 @@ def whole(
 
 def flag(*, error: type[PeriscolaireError] = InvalidArgument) -> Validator:
     """A ``bool``: a truthy string (« non ») or a number where a yes/no is meant is refused."""
-
-    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, bool):
-            raise _fail(error, attribute.name, "true ou false est attendu", value, None, True)
-
-    return check
+    return instance(bool, "true ou false est attendu", error=error)
 
 
 def instance(
@@ -134,7 +129,8 @@ def instance(
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None and optional:
             return
-        if (type(value) is not kind) if exact else not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (type(value) not in kinds) if exact else not isinstance(value, kinds):
             raise _fail(error, attribute.name, expected, value, None, True)
 
     return check
@@ -149,3 +145,27 @@ def one_of(values: Collection[Any], *, error: type[PeriscolaireError] = InvalidA
             raise _fail(error, attribute.name, expected, value, None, True)
 
     return check
+
+
+def listed(value: Any, name: str, *, distinct_sorted: bool = False) -> tuple[Any, ...]:
+    """What an attrs converter of a list field returns: a list (any iterable but
+    a string, bytes or a mapping) as a tuple; with ``distinct_sorted``, its
+    distinct members in order. Members that cannot be ordered are kept as
+    given, for the field's validator to name the bad one.
+
+    >>> listed([3, 1, 3], "days", distinct_sorted=True)
+    (1, 3)
+    >>> listed("lundi", "days")
+    Traceback (most recent call last):
+    ...
+    periscolaire.errors.InvalidArgument: days : une liste est attendue, reçu 'lundi'.
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise InvalidArgument(f"{name} : une liste est attendue, reçu {shown(value)}.")
+    members = tuple(value)
+    if distinct_sorted:
+        try:
+            return tuple(sorted(set(members)))
+        except TypeError:  # unhashable or not comparable: not of the field's kind
+            pass
+    return members

@@ -34,17 +34,15 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Mapping, Set
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from periscolaire.arguments import day as check_day
+from periscolaire.booking import ReservationLike
 from periscolaire.errors import InvalidAmount, InvalidArgument, InvalidData, LedgerError, UnknownWallet
 from periscolaire.jsonsafe import integer, iso_date, items, mapping, member, text
 from periscolaire.money import ZERO, money, total
-
-if TYPE_CHECKING:
-    from periscolaire.booking import ReservationLike
 
 __all__ = [
     "Account",
@@ -92,7 +90,7 @@ def _entry_amount(instance: Any, attribute: attrs.Attribute[Decimal], value: Dec
 
 def _entry_day(instance: Any, attribute: attrs.Attribute[date], value: date) -> None:
     if type(value) is not date:
-        raise TypeError(f"on must be a datetime.date, got {value!r}")
+        raise InvalidArgument(f"on : une date (datetime.date) est attendue, reçu {value!r}.")
 
 
 @attrs.frozen
@@ -279,7 +277,7 @@ class History:
     def rows(self, kind: str = "consumptions") -> list[tuple[str, ...]]:
         """CSV rows (header first) of ``consumptions`` or ``payments``."""
         if kind not in ("consumptions", "payments"):
-            raise ValueError(f"kind must be 'consumptions' or 'payments', got {kind!r}")
+            raise InvalidArgument(f"kind : 'consumptions' ou 'payments' est attendu, reçu {kind!r}.")
         entries = self.consumptions if kind == "consumptions" else self.payments
         return [
             self.HEADER,

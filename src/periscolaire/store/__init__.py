@@ -48,7 +48,7 @@ from periscolaire.booking import (
     Reservation,
     SlotState,
 )
-from periscolaire.errors import StoreError
+from periscolaire.errors import InvalidArgument, StoreError
 from periscolaire.wallet import Entry, LedgerState
 
 __all__ = [
@@ -270,7 +270,7 @@ def open_store(url: str, *, upgrade: bool = False, **options: Any) -> Store:
     database) or a directory.
     """
     if not isinstance(url, str):
-        raise TypeError(f"url must be a string, got {url!r}")
+        raise InvalidArgument(f"url : l'adresse d'un store (une chaîne) est attendue, reçu {url!r}.")
     scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
     if url == "memory://" or url.startswith("memory://"):
         from periscolaire.store.memory import MemoryStore
