@@ -600,7 +600,7 @@ def test_without_a_system_time_zone_database_the_bundled_copy_serves(monkeypatch
     monkeypatch.setattr(zoneinfo, "ZoneInfo", missing)
     paris = load_timezone("Europe/Paris")
     assert datetime(2024, 7, 1, 12, tzinfo=paris).utcoffset() == timedelta(hours=2)
-    with pytest.raises(ValueError, match="fuseau horaire inconnu"):
+    with pytest.raises(ValueError, match="un fuseau horaire connu est attendu"):
         load_timezone("Europe/Atlantide")
 
 

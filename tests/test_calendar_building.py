@@ -503,7 +503,7 @@ def test_a_time_zone_is_an_iana_name_only(name: str) -> None:
     ],
 )
 def test_a_name_that_is_no_zone_is_unknown(name: str) -> None:
-    with pytest.raises(ps.InvalidArgument, match=r"^timezone : fuseau horaire inconnu"):
+    with pytest.raises(ps.InvalidArgument, match=r"^timezone : un fuseau horaire connu est attendu"):
         load_timezone(name)
 
 
