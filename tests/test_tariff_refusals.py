@@ -51,8 +51,10 @@ Refusal = tuple[Callable[[], object], str, str]
 
 
 def check(refusal: Refusal) -> None:
+    """A tariff refuses with a TariffError — or an InvalidAmount for an amount —
+    with its code and its whole French message."""
     call, code, message = refusal
-    with pytest.raises(ps.PeriscolaireError) as info:
+    with pytest.raises((ps.TariffError, ps.InvalidAmount)) as info:
         call()
     assert (info.value.code, info.value.message) == (code, message)
 
