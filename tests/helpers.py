@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib.resources import files
 
 import periscolaire as ps
@@ -20,3 +20,26 @@ def cestas_with(old: str, new: str) -> str:
 def last_instant_before(instant: datetime) -> datetime:
     """The last representable instant before ``instant``."""
     return instant - JUST_BEFORE
+
+
+class CalendarContext:
+    """What a deadline rule may ask of the calendar: Cestas' public holidays and periods."""
+
+    def __init__(self, cal: ps.SchoolCalendar) -> None:
+        self.cal = cal
+
+    def is_working_day(self, day: date) -> bool:
+        return self.cal.is_working_day(day)
+
+    def is_public_holiday(self, day: date) -> bool:
+        return self.cal.is_public_holiday(day)
+
+    def holiday_first_day(self, code: str, day: date) -> date | None:
+        return None
+
+    def holiday_start(self, day: date) -> date | None:
+        return self.cal.holiday_start(day)
+
+    def period_number(self, day: date) -> int | None:
+        period = self.cal.period_of(day)
+        return None if period is None else period.number

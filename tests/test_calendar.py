@@ -16,7 +16,7 @@ import pytest
 
 import periscolaire as ps
 from periscolaire.calendar import real_local
-from tests.helpers import cestas_with, last_instant_before
+from tests.helpers import CalendarContext, cestas_with, last_instant_before
 
 PARIS = ZoneInfo("Europe/Paris")
 SCHOOL_TIME = ("ACCUEIL_MATIN", "ACCUEIL_SOIR", "RESTAURATION")
@@ -742,36 +742,13 @@ def test_combinations_need_two_rules_and_cases_need_days() -> None:
         c.Exceptions("3 jours", [c.DeadlineCase(ps.DaysBefore(3), periods=[1])])  # type: ignore[arg-type]
 
 
-class _Holidays:
-    """A deadline context for school-time rules: public holidays only."""
-
-    def __init__(self, cal: ps.SchoolCalendar) -> None:
-        self.cal = cal
-
-    def is_working_day(self, day: date) -> bool:
-        return self.cal.is_working_day(day)
-
-    def is_public_holiday(self, day: date) -> bool:
-        return self.cal.is_public_holiday(day)
-
-    def holiday_first_day(self, code: str, day: date) -> date | None:
-        return None
-
-    def holiday_start(self, day: date) -> date | None:
-        return None
-
-    def period_number(self, day: date) -> int | None:
-        period = self.cal.period_of(day)
-        return None if period is None else period.number
-
-
 def test_earliest_closes_no_later_and_latest_no_earlier_than_each_rule(cal: ps.SchoolCalendar) -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
     from periscolaire.strategies import deadline_rules
 
-    ctx = _Holidays(cal)
+    ctx = CalendarContext(cal)
     days = st.sampled_from(cal.running_days(RESTAURATION))
 
     @settings(max_examples=200, deadline=None)

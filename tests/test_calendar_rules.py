@@ -16,40 +16,18 @@ import pytest
 
 import periscolaire as ps
 from periscolaire.calendar import DeadlineCase, Exceptions, NoDeadline, days_in_month, earliest, latest
+from tests.helpers import CalendarContext
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 CODE = "RESTAURATION"
 
 
-class Cestas:
-    """What a deadline rule may ask of the calendar: Cestas' public holidays and periods."""
-
-    def __init__(self, cal: ps.SchoolCalendar) -> None:
-        self.cal = cal
-
-    def is_working_day(self, day: date) -> bool:
-        return self.cal.is_working_day(day)
-
-    def is_public_holiday(self, day: date) -> bool:
-        return self.cal.is_public_holiday(day)
-
-    def holiday_first_day(self, code: str, day: date) -> date | None:
-        return None
-
-    def holiday_start(self, day: date) -> date | None:
-        return self.cal.holiday_start(day)
-
-    def period_number(self, day: date) -> int | None:
-        period = self.cal.period_of(day)
-        return None if period is None else period.number
-
-
 @pytest.fixture(scope="module")
-def ctx(cal: ps.SchoolCalendar) -> Cestas:
-    return Cestas(cal)
+def ctx(cal: ps.SchoolCalendar) -> CalendarContext:
+    return CalendarContext(cal)
 
 
-def last_day(rule: ps.DeadlineRule, day: date, ctx: Cestas) -> date:
+def last_day(rule: ps.DeadlineRule, day: date, ctx: CalendarContext) -> date:
     """The last day on which ``day`` may be booked under ``rule``."""
     return (rule.closes_at(CODE, day, ctx) - timedelta(microseconds=1)).date()
 
@@ -86,13 +64,13 @@ DAYS_BEFORE = [
 
 @pytest.mark.parametrize(("rule", "day", "expected", "why"), DAYS_BEFORE)
 def test_days_before_counts_back_only_the_counted_days(
-    ctx: Cestas, rule: ps.DaysBefore, day: date, expected: date, why: str
+    ctx: CalendarContext, rule: ps.DaysBefore, day: date, expected: date, why: str
 ) -> None:
     assert rule.deadline_day(CODE, day, ctx) == expected, why
     assert last_day(rule, day, ctx) == expected, why
 
 
-def test_the_deadline_day_is_always_a_counted_day(ctx: Cestas, cal: ps.SchoolCalendar) -> None:
+def test_the_deadline_day_is_always_a_counted_day(ctx: CalendarContext, cal: ps.SchoolCalendar) -> None:
     rules = [
         ps.DaysBefore(n, **skips)  # type: ignore[arg-type]
         for n in (1, 2, 3, 5)
@@ -131,7 +109,7 @@ def _days(first: date, end: date) -> list[date]:
     ],
 )
 def test_which_days_a_days_before_rule_counts(
-    ctx: Cestas, rule: ps.DaysBefore, day: date, counted: bool
+    ctx: CalendarContext, rule: ps.DaysBefore, day: date, counted: bool
 ) -> None:
     assert rule.counts(day, ctx) is counted
 
@@ -198,7 +176,7 @@ def test_a_rule_that_counts_no_weekday_is_refused() -> None:
     ],
 )
 def test_a_rule_closes_at_its_cut_off_on_the_deadline_day_or_at_the_midnight_ending_it(
-    ctx: Cestas, rule: ps.DeadlineRule, closes: datetime
+    ctx: CalendarContext, rule: ps.DeadlineRule, closes: datetime
 ) -> None:
     assert rule.closes_at(CODE, date(2024, 9, 12), ctx) == closes  # Thursday 12 September 2024
 
@@ -225,7 +203,7 @@ def test_a_rule_closes_at_its_cut_off_on_the_deadline_day_or_at_the_midnight_end
     ],
 )
 def test_weekday_before_gives_that_weekday_of_the_right_week(
-    ctx: Cestas, rule: ps.WeekdayBefore, day: date, expected: date
+    ctx: CalendarContext, rule: ps.WeekdayBefore, day: date, expected: date
 ) -> None:
     assert rule.deadline_day(CODE, day, ctx) == expected
     assert expected.weekday() == rule.weekday
@@ -236,7 +214,9 @@ def test_weekday_before_gives_that_weekday_of_the_right_week(
 
 @pytest.mark.parametrize("month", range(1, 13))
 @pytest.mark.parametrize("year", [2024, 2025])
-def test_the_thirty_first_of_the_previous_month_is_its_last_day(ctx: Cestas, year: int, month: int) -> None:
+def test_the_thirty_first_of_the_previous_month_is_its_last_day(
+    ctx: CalendarContext, year: int, month: int
+) -> None:
     first = date(year, month, 1)
     end_of_previous = first - timedelta(days=1)
     assert ps.DayOfPreviousMonth(31).deadline_day(CODE, first, ctx) == end_of_previous
@@ -257,7 +237,7 @@ def test_the_thirty_first_of_the_previous_month_is_its_last_day(ctx: Cestas, yea
     ],
 )
 def test_day_of_previous_month_table(
-    ctx: Cestas, rule: ps.DayOfPreviousMonth, day: date, expected: date
+    ctx: CalendarContext, rule: ps.DayOfPreviousMonth, day: date, expected: date
 ) -> None:
     assert rule.deadline_day(CODE, day, ctx) == expected
 
@@ -265,7 +245,7 @@ def test_day_of_previous_month_table(
 # -- BeforeHolidayStart (guide p. 10: 14 days before the start of the holidays) --
 
 
-def test_before_holiday_start_counts_from_the_official_start(ctx: Cestas) -> None:
+def test_before_holiday_start_counts_from_the_official_start(ctx: CalendarContext) -> None:
     # Christmas 2024 starts on Saturday 21 December (zone A).
     for day in (date(2024, 12, 23), date(2025, 1, 3)):
         assert ps.BeforeHolidayStart(14).deadline_day(CODE, day, ctx) == date(2024, 12, 7)
@@ -276,7 +256,7 @@ def test_before_holiday_start_counts_from_the_official_start(ctx: Cestas) -> Non
 # -- combinations: the earliest (every rule met), the latest (one is enough), exceptions --
 
 
-def test_earliest_and_latest_of_two_rules(ctx: Cestas) -> None:
+def test_earliest_and_latest_of_two_rules(ctx: CalendarContext) -> None:
     three, friday = ps.DaysBefore(3), ps.WeekdayBefore(FRI, at=time(12))
     monday, thursday = date(2025, 3, 17), date(2025, 3, 20)
     # Monday 17: 3 days -> Saturday 15 at 00:00; Friday 14 at noon.
@@ -336,12 +316,12 @@ def test_a_combination_lists_the_simple_rules_it_is_made_of() -> None:
     ],
 )
 def test_a_case_matches_its_days_its_range_or_its_periods(
-    ctx: Cestas, case: DeadlineCase, day: date, matches: bool
+    ctx: CalendarContext, case: DeadlineCase, day: date, matches: bool
 ) -> None:
     assert case.matches(day, ctx) is matches
 
 
-def test_the_first_case_that_matches_gives_the_rule(ctx: Cestas) -> None:
+def test_the_first_case_that_matches_gives_the_rule(ctx: CalendarContext) -> None:
     seven, none = ps.DaysBefore(7), NoDeadline()
     rule = Exceptions(
         ps.DaysBefore(3),
