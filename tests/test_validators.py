@@ -96,6 +96,7 @@ def test_a_huge_value_is_refused_with_a_short_message(build: Any) -> None:
         (lambda: c.DeadlineCase(ps.DaysBefore(1), days=[date(2024, 1, 1), datetime(2024, 1, 2)]), "days"),
         (lambda: c.DeadlineCase(ps.DaysBefore(1), days=5), "days"),
         (lambda: c.DeadlineCase(ps.DaysBefore(1), periods=[1, "2"]), "periods"),
+        (lambda: c.DeadlineCase(ps.DaysBefore(1), periods=3), "periods"),
         (lambda: c.Earliest(5), "rules"),
         (lambda: c.Exceptions(ps.DaysBefore(1), None), "cases"),
         (lambda: ps.Closure(date(2024, 9, 27), date(2024, 9, 27), activities=5), "activities"),

@@ -81,6 +81,7 @@ TARGETS = {
             "tests/test_calendar_building.py",
             "tests/properties/test_calendar_properties.py",
             "tests/properties/test_clock_change_properties.py",
+            "tests/test_validators.py",
             "src/periscolaire/calendar.py",
             # commune.py's TOML round trip (it builds calendars, states no calendar rule; 12 s a mutant)
             "--deselect",
