@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 from importlib.resources import files
 
 import periscolaire as ps
+from periscolaire.cli import main
 
 CESTAS_TOML = files("periscolaire").joinpath("data", ps.commune.BUNDLED).read_text("utf-8")
 JUST_BEFORE = timedelta(microseconds=1)
@@ -43,3 +45,11 @@ class CalendarContext:
     def period_number(self, day: date) -> int | None:
         period = self.cal.period_of(day)
         return None if period is None else period.number
+
+
+def status_of(argv: list[str]) -> int | str | None:
+    """The command line's exit status, whether main returns it or argparse exits."""
+    try:
+        return main(argv, io.StringIO())
+    except SystemExit as exit_:
+        return exit_.code

@@ -10,14 +10,7 @@ from pathlib import Path
 import pytest
 
 from periscolaire.cli import main
-
-
-def status_of(argv: list[str]) -> int | str | None:
-    """The exit status, whether main returns it or argparse exits."""
-    try:
-        return main(argv, io.StringIO())
-    except SystemExit as exit_:
-        return exit_.code
+from tests.helpers import status_of
 
 
 def run(*argv: str) -> str:

@@ -18,7 +18,7 @@ import periscolaire as ps
 from periscolaire.calendar import derive_periods
 from periscolaire.cli import main
 from periscolaire.init import init_toml, school_year_of
-from tests.helpers import cestas_with
+from tests.helpers import cestas_with, status_of
 
 ONE_DAY = timedelta(days=1)
 
@@ -253,11 +253,7 @@ def test_cli_init_writes_to_standard_output_or_a_file(
 def test_cli_init_errors_are_one_line_and_status_2(
     argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    try:
-        status = main(argv, io.StringIO())
-    except SystemExit as exit_:
-        status = exit_.code  # type: ignore[assignment]
-    assert status == 2
+    assert status_of(argv) == 2
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1

@@ -26,6 +26,7 @@ import periscolaire as ps
 from periscolaire.cli import main
 from periscolaire.nightly import NightlyMail, file_key, price_without_qf, run_nightly
 from periscolaire.wallet import consumption_reference
+from tests.helpers import status_of
 from tests.stores import Backend, keyed, store_url
 
 BOOKING = datetime(2024, 8, 26, 10)  # period 1 is open (since Monday 19 August)
@@ -367,11 +368,7 @@ def test_the_command_refuses_bad_input_in_one_line_with_status_2(
     url = store_url("sqlite", tmp_path)
     (tmp_path / "file").write_text("")
     argv = [a.format(tmp=tmp_path, url=url) for a in argv]
-    try:
-        status = main(argv, io.StringIO())
-    except SystemExit as exit_:
-        status = exit_.code  # type: ignore[assignment]
-    assert status == 2
+    assert status_of(argv) == 2
     err = capsys.readouterr().err
     assert message in err
     assert len(err.strip().splitlines()) == 1

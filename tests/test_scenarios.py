@@ -31,6 +31,7 @@ from periscolaire.tariff import (
     compare_tariffs,
     read_families_csv,
 )
+from tests.helpers import status_of
 
 try:
     import numpy as np
@@ -497,15 +498,8 @@ def test_without_pandas_the_error_says_what_to_install(monkeypatch: pytest.Monke
 # -- the command line -------------------------------------------------------------------------------
 
 
-def _status(argv: list[str]) -> object:
-    try:
-        return main(argv, io.StringIO())
-    except SystemExit as exit_:
-        return exit_.code
-
-
 def test_tariff_with_a_missing_after_file_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _status(["tariff", "--after", "nope.toml"]) == 2
+    assert status_of(["tariff", "--after", "nope.toml"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "nope.toml" in err
@@ -528,7 +522,7 @@ def test_the_documented_example_runs_from_the_shipped_data(tmp_path: Path) -> No
 
 def test_a_plot_into_a_missing_folder_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("matplotlib")
-    assert _status(["tariff", "--plot", str(tmp_path / "nope" / "x.png")]) == 2
+    assert status_of(["tariff", "--plot", str(tmp_path / "nope" / "x.png")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "dossier introuvable" in err
@@ -539,7 +533,7 @@ def test_families_with_an_unknown_column_are_refused_by_the_cli(
 ) -> None:
     bad = tmp_path / "f.csv"
     bad.write_text("family;qf;CANTINE\nA;500;3\n", encoding="utf-8")
-    assert _status(["tariff", "--families", str(bad)]) == 2
+    assert status_of(["tariff", "--families", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "'CANTINE'" in err
     assert "RESTAURATION" in err
