@@ -102,6 +102,8 @@ def whole(
     """The attrs validator of :func:`whole_number`; ``prefix`` qualifies the field's name."""
 
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+            return  # the common case, on every record a store loads: no further call
         whole_number(
             value, prefix + attribute.name, low, high, optional=optional, error=error, code=code, echo=echo
         )
@@ -126,10 +128,11 @@ def instance(
     is not a ``date`` there); ``expected`` says it in French (« une date (datetime.date)
     est attendue »)."""
 
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+
     def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if value is None and optional:
             return
-        kinds = kind if isinstance(kind, tuple) else (kind,)
         if (type(value) not in kinds) if exact else not isinstance(value, kinds):
             raise _fail(error, attribute.name, expected, value, None, True)
 
