@@ -1,4 +1,4 @@
-"""The French wording every message shares: weekday and month names, dates, lists.
+"""The French wording every message shares: weekday and month names, dates, lists, euros.
 
 >>> from datetime import date, time
 >>> short_day(date(2024, 9, 2)), long_day(date(2024, 9, 2)), day_month(date(2024, 9, 2))
@@ -7,12 +7,16 @@
 ('lundi, mardi et jeudi', 'le 01/11/2024')
 >>> hour_text(None), hour_text(time(18))
 ('à minuit', 'avant 18:00')
+>>> from decimal import Decimal
+>>> euros(Decimal("1234.5")), signed_euros(Decimal("-2")), percent(Decimal("0.0035"))
+('1 234,50 €', '-2,00 €', '0,35 %')
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, time
+from decimal import Decimal
 
 __all__ = [
     "MONTH_FR",
@@ -20,9 +24,13 @@ __all__ = [
     "WEEKDAY_FR",
     "WEEKS_FR",
     "day_month",
+    "euros",
     "hour_text",
     "long_day",
+    "number",
+    "percent",
     "short_day",
+    "signed_euros",
     "word_list",
 ]
 
@@ -71,3 +79,24 @@ def word_list(items: Sequence[str], last: str = "et") -> str:
 def hour_text(at: time | None) -> str:
     """The hour of a deadline: « avant 18:00 », or « à minuit » without one."""
     return "à minuit" if at is None else f"avant {at:%H:%M}"
+
+
+def number(value: Decimal, places: int | None = 2) -> str:
+    """``value`` in French: decimal comma, thousands separated by a space."""
+    text = f"{value:,.{places}f}" if places is not None else f"{value.normalize():,f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def euros(value: Decimal) -> str:
+    """« 1 234,50 € »."""
+    return f"{number(value)} €"
+
+
+def signed_euros(value: Decimal) -> str:
+    """« +1,00 € », « -2,00 € » (zero is « +0,00 € »)."""
+    return f"{'+' if value >= 0 else '-'}{euros(abs(value))}"
+
+
+def percent(rate: Decimal) -> str:
+    """A rate as « 0,35 % »."""
+    return f"{number(rate * 100, None)} %"

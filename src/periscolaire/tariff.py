@@ -30,6 +30,7 @@ from typing import Any
 
 import attrs
 
+from periscolaire import french
 from periscolaire.errors import InvalidAmount, TariffError
 from periscolaire.money import CENT, MAX_AMOUNT, ZERO, money
 from periscolaire.validators import whole, whole_number
@@ -260,8 +261,10 @@ class BracketTariff:
           sans QF : 3,60 €
         """
         lines = ["Tarif par tranche de quotient familial :"]
-        lines += [f"  {_qf_band_text(low, high)} : {_euros(price)}" for low, high, price in self.bands()]
-        lines.append(f"  sans QF : {_euros(self.highest)}")
+        lines += [
+            f"  {_qf_band_text(low, high)} : {french.euros(price)}" for low, high, price in self.bands()
+        ]
+        lines.append(f"  sans QF : {french.euros(self.highest)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -348,12 +351,14 @@ class EffortRateTariff:
         >>> print(EffortRateTariff(rate=Decimal("0.0035"), floor=Decimal(1), ceiling=Decimal("4.20")))
         Taux d'effort : 0,35 % du quotient familial, plancher 1,00 €, plafond 4,20 € ; sans QF : 4,20 €
         """
-        return f"Taux d'effort : {self._terms('du quotient familial')} ; sans QF : {_euros(self.highest)}"
+        return (
+            f"Taux d'effort : {self._terms('du quotient familial')} ; sans QF : {french.euros(self.highest)}"
+        )
 
     def _terms(self, of: str) -> str:
-        text = f"{_percent(self.rate)} {of}, plancher {_euros(self.floor)}, plafond {_euros(self.ceiling)}"
+        text = f"{french.percent(self.rate)} {of}, plancher {french.euros(self.floor)}, plafond {french.euros(self.ceiling)}"
         if self.adjustment:
-            text += f", ajustement {_signed_euros(self.adjustment)} (jamais moins de 0,00 €)"
+            text += f", ajustement {french.signed_euros(self.adjustment)} (jamais moins de 0,00 €)"
         return text
 
     def __str__(self) -> str:
@@ -450,7 +455,7 @@ class EffortRateBracketTariff:
         lines = ["Taux d'effort par tranche de quotient familial :"]
         for (low, tariff), high in zip(self.brackets, [*self._bounds[1:], None], strict=True):
             lines.append(f"  {_qf_band_text(low, high)} : {tariff._terms('du QF')}")
-        lines.append(f"  sans QF : {_euros(self.highest)}")
+        lines.append(f"  sans QF : {french.euros(self.highest)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -561,7 +566,7 @@ class ChildrenRateTariff:
         """
         lines = [
             "Taux de participation selon le nombre d'enfants, sur les ressources mensuelles "
-            f"de {_euros(self.floor)} à {_euros(self.ceiling)} :"
+            f"de {french.euros(self.floor)} à {french.euros(self.ceiling)} :"
         ]
         for (count, rate), following in zip(self.rates, [*self.rates[1:], None], strict=True):
             if following is None:
@@ -571,10 +576,10 @@ class ChildrenRateTariff:
             else:
                 who = f"{count} à {following[0] - 1} enfants"
             low, high = self.price(self.floor, children=count), self.price(self.ceiling, children=count)
-            lines.append(f"  {who} : {_percent(rate)} (de {_euros(low)} à {_euros(high)})")
+            lines.append(f"  {who} : {french.percent(rate)} (de {french.euros(low)} à {french.euros(high)})")
         if self.adjustment:
-            lines.append(f"  ajustement {_signed_euros(self.adjustment)} (jamais moins de 0,00 €)")
-        lines.append(f"  ressources inconnues : {_euros(self.highest)}")
+            lines.append(f"  ajustement {french.signed_euros(self.adjustment)} (jamais moins de 0,00 €)")
+        lines.append(f"  ressources inconnues : {french.euros(self.highest)}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -805,30 +810,12 @@ def _tariff_points(tariff: Tariff) -> tuple[Decimal, ...]:
 # -- French text and rows -------------------------------------------------------------
 
 
-def _number(value: Decimal, places: int | None = 2) -> str:
-    """``value`` in French: decimal comma, thousands separated by a space."""
-    text = f"{value:,.{places}f}" if places is not None else f"{value.normalize():,f}"
-    return text.replace(",", " ").replace(".", ",")
-
-
-def _euros(value: Decimal) -> str:
-    return f"{_number(value)} €"
-
-
-def _signed_euros(value: Decimal) -> str:
-    return f"{'+' if value >= 0 else '-'}{_euros(abs(value))}"
-
-
-def _percent(rate: Decimal) -> str:
-    return f"{_number(rate * 100, None)} %"
-
-
 def _clock_text(value: time) -> str:
     return f"{value:%H} h {value:%M}"
 
 
 def _qf_text(value: Decimal) -> str:
-    return _number(value, None)
+    return french.number(value, None)
 
 
 def _qf_band_text(low: Decimal, high: Decimal | None) -> str:
@@ -1005,16 +992,16 @@ class Pricing:
         lines = [self.tariff.describe()]
         per_unit = f" (prix {self.tariff.unit.of_one})" if isinstance(self.tariff, TimeUnitTariff) else ""
         if self.non_resident is not None:
-            lines.append(f"Hors commune : {_euros(self.non_resident)}{per_unit}")
+            lines.append(f"Hors commune : {french.euros(self.non_resident)}{per_unit}")
         if self.sibling_reduction:
             rank = "1er" if self.sibling_rank == 1 else f"{self.sibling_rank}e"
-            lines.append(f"Réduction de {_percent(self.sibling_reduction)} à partir du {rank} enfant")
+            lines.append(f"Réduction de {french.percent(self.sibling_reduction)} à partir du {rank} enfant")
         if self.late_surcharge:
-            lines.append(f"Réservation hors délai : {_signed_euros(self.late_surcharge)}")
+            lines.append(f"Réservation hors délai : {french.signed_euros(self.late_surcharge)}")
         if self.unbooked_presence is not None:
-            lines.append(f"Présence sans réservation : {_euros(self.unbooked_presence)}")
+            lines.append(f"Présence sans réservation : {french.euros(self.unbooked_presence)}")
         if self.tariff.cost_price is not None:
-            lines.append(f"Coût du service : {_euros(self.tariff.cost_price)}{per_unit}")
+            lines.append(f"Coût du service : {french.euros(self.tariff.cost_price)}{per_unit}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -1104,8 +1091,8 @@ def _cell_number(value: Any, what: str) -> Decimal:
         number = Decimal(value)
     elif isinstance(value, float):
         # A notebook's cell (a QF, a number of days), not an amount of money: its
-        # shortest repr is what was typed. float() first: numpy's float64 has its own repr.
-        number = Decimal(repr(float(value)))
+        # shortest repr is what was typed (numpy's scalars are Python's already: _plain).
+        number = Decimal(float.__repr__(value))
     elif isinstance(value, Decimal):
         number = value
     elif isinstance(value, str):
